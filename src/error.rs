@@ -1,0 +1,53 @@
+//! The core's error type: every variant names where and what to do.
+use std::fmt;
+
+/// A problem located in one file of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// Path relative to the project directory.
+    pub path: String,
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+    pub hint: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path, self.line, self.col, self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, "\n  hint: {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more files could not be read or understood.
+    #[error("{}", join_lines(.0))]
+    Files(Vec<FileError>),
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("table `{name}` is defined twice: {first} and {second}\n  hint: keep one CREATE statement per table")]
+    DuplicateTable {
+        name: String,
+        first: String,
+        second: String,
+    },
+    #[error("dependency cycle: {}\n  hint: a table cannot read itself, directly or through other tables", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    #[error("{0}")]
+    Version(String),
+    #[error("{0}")]
+    Rewrite(String),
+}
+
+fn join_lines(errors: &[FileError]) -> String {
+    let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    lines.join("\n")
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,134 @@
+//! Reading SQL files: discovery on disk and parallel analysis.
+use std::path::Path;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+use crate::error::{Error, FileError, Result};
+use crate::sql::{self, Statement};
+
+/// One analysed SQL file.
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    /// Relative to the project directory, `/`-separated.
+    pub path: String,
+    pub statements: Vec<Statement>,
+}
+
+/// Default exclusions: test SQL beside `sql-scripts/` and build folders.
+pub const DEFAULT_EXCLUDES: &[&str] = &["**/tests/**", "**/target/**", "**/node_modules/**", "**/.*/**"];
+
+pub fn exclusion_set(patterns: &[String]) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for p in DEFAULT_EXCLUDES.iter().copied().chain(patterns.iter().map(String::as_str)) {
+        let glob = Glob::new(p).map_err(|e| Error::Config(format!("invalid exclude pattern `{p}`: {e}")))?;
+        b.add(glob);
+    }
+    b.build().map_err(|e| Error::Config(format!("invalid exclude patterns: {e}")))
+}
+
+/// Relative paths of the `.sql` files under `dir`, sorted, exclusions applied.
+pub fn discover(dir: &Path, excludes: &GlobSet) -> Result<Vec<String>> {
+    if !dir.is_dir() {
+        return Err(Error::Io(format!(
+            "{}: not a directory\n  hint: pass the folder holding the project's SQL files with --project",
+            dir.display()
+        )));
+    }
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name();
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Io(format!("cannot list {}: {e}", dir.display())))?;
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "sql") {
+            continue;
+        }
+        let rel = relative(dir, entry.path());
+        if !excludes.is_match(&rel) {
+            out.push(rel);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub fn relative(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+/// Reads and analyses files from disk in parallel.
+pub fn read_files(dir: &Path, paths: &[String]) -> Result<Vec<SqlFile>> {
+    let results: Vec<std::result::Result<SqlFile, FileError>> = paths
+        .par_iter()
+        .map(|p| match std::fs::read(dir.join(p)) {
+            Ok(bytes) => analyze_bytes(p, &bytes),
+            Err(e) => Err(FileError {
+                path: p.clone(),
+                line: 1,
+                col: 1,
+                message: format!("cannot read the file: {e}"),
+                hint: "check the file's permissions".into(),
+            }),
+        })
+        .collect();
+    collect_files(results)
+}
+
+/// Analyses in-memory texts (files from a git tree, rewritten texts).
+pub fn analyze_texts(texts: &[(String, Vec<u8>)]) -> Result<Vec<SqlFile>> {
+    let results: Vec<_> = texts.par_iter().map(|(p, b)| analyze_bytes(p, b)).collect();
+    collect_files(results)
+}
+
+fn collect_files(results: Vec<std::result::Result<SqlFile, FileError>>) -> Result<Vec<SqlFile>> {
+    let mut files = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(files) } else { Err(Error::Files(errors)) }
+}
+
+/// Decodes and analyses one file's bytes.
+pub fn analyze_bytes(path: &str, bytes: &[u8]) -> std::result::Result<SqlFile, FileError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        let col = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+        FileError {
+            path: path.to_string(),
+            line,
+            col,
+            message: "the file is not valid UTF-8".into(),
+            hint: "save the file as UTF-8".into(),
+        }
+    })?;
+    let statements = sql::analyze(text).map_err(|e| FileError {
+        path: path.to_string(),
+        line: e.line,
+        col: e.col,
+        message: e.message,
+        hint: e.hint,
+    })?;
+    Ok(SqlFile {
+        path: path.to_string(),
+        statements,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let e = analyze_bytes("a.sql", b"SELECT 1;\nSELECT '\xff'").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 9));
+        assert!(e.message.contains("UTF-8"));
+    }
+}

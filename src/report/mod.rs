@@ -1,0 +1,2 @@
+//! Reports (pure): what the commands print.
+pub mod graph;

@@ -1,0 +1,15 @@
+//! Flink SQL analysis (pure): tokens with exact spans, statements, the
+//! tables each statement writes and reads, and span-based renames.
+mod dialect;
+mod error;
+mod lex;
+mod model;
+mod query;
+mod rename;
+mod statement;
+
+pub use error::SqlError;
+pub use lex::{Tok, TokKind, tokenize};
+pub use model::{NamePart, RefRole, Statement, StatementKind, TableName, TableRef};
+pub use rename::{RenameError, next_version, rename_spans, render_name, version_stem};
+pub use statement::analyze;

@@ -1,0 +1,106 @@
+//! Version names and span-based text edits (pure).
+
+/// Why a rename cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenameError {
+    #[error("`{0}` is not a valid unquoted Flink identifier")]
+    InvalidIdentifier(String),
+    #[error("two edits overlap at byte {0}")]
+    Overlap(usize),
+}
+
+/// The next version of a table name: `x` -> `x_v2`, `x_vN` -> `x_v(N+1)`.
+pub fn next_version(name: &str) -> String {
+    if let Some(pos) = name.rfind("_v") {
+        let digits = &name[pos + 2..];
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(n) = digits.parse::<u64>() {
+                return format!("{}_v{}", &name[..pos], n + 1);
+            }
+        }
+    }
+    format!("{name}_v2")
+}
+
+/// The name stem without a version suffix: `x_v3` -> `x`, `x` -> `x`.
+pub fn version_stem(name: &str) -> &str {
+    if let Some(pos) = name.rfind("_v") {
+        let digits = &name[pos + 2..];
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return &name[..pos];
+        }
+    }
+    name
+}
+
+/// How a name part is written with its original quoting kept.
+pub fn render_name(value: &str, quote: Option<char>) -> Result<String, RenameError> {
+    match quote {
+        Some(q) => {
+            let doubled: String = value
+                .chars()
+                .flat_map(|c| if c == q { vec![c, c] } else { vec![c] })
+                .collect();
+            Ok(format!("{q}{doubled}{q}"))
+        }
+        None => {
+            let mut chars = value.chars();
+            let valid = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && chars.all(|c| c.is_alphanumeric() || c == '_');
+            if valid {
+                Ok(value.to_string())
+            } else {
+                Err(RenameError::InvalidIdentifier(value.to_string()))
+            }
+        }
+    }
+}
+
+/// Replaces byte spans of `src`; everything outside them is kept.
+pub fn rename_spans(src: &str, edits: &mut [(usize, usize, String)]) -> Result<String, RenameError> {
+    edits.sort_by_key(|e| (e.0, e.1));
+    let mut out = String::with_capacity(src.len() + edits.len() * 4);
+    let mut at = 0;
+    for (start, end, text) in edits.iter() {
+        if *start < at {
+            return Err(RenameError::Overlap(*start));
+        }
+        out.push_str(&src[at..*start]);
+        out.push_str(text);
+        at = *end;
+    }
+    out.push_str(&src[at..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(next_version("int_orders"), "int_orders_v2");
+        assert_eq!(next_version("x_v9"), "x_v10");
+        assert_eq!(next_version("x_v2"), "x_v3");
+        assert_eq!(next_version("int_v2_orders"), "int_v2_orders_v2");
+        assert_eq!(next_version("x_v"), "x_v_v2");
+        assert_eq!(next_version("x_vv3"), "x_vv3_v2");
+        assert_eq!(version_stem("x_v10"), "x");
+        assert_eq!(version_stem("int_v2_orders"), "int_v2_orders");
+    }
+
+    #[test]
+    fn quoting_is_kept() {
+        assert_eq!(render_name("a-b_v2", Some('`')).unwrap(), "`a-b_v2`");
+        assert_eq!(render_name("a`b", Some('`')).unwrap(), "`a``b`");
+        assert!(render_name("a-b_v2", None).is_err());
+    }
+
+    #[test]
+    fn spans_are_spliced_and_overlaps_refused() {
+        let mut e = vec![(7, 8, "t_v2".to_string()), (0, 1, "S".to_string())];
+        assert_eq!(rename_spans("s from t x", &mut e).unwrap(), "S from t_v2 x");
+        let mut e = vec![(0, 3, "a".to_string()), (2, 4, "b".to_string())];
+        assert!(rename_spans("abcdef", &mut e).is_err());
+    }
+}
