@@ -9,3 +9,5 @@ pub mod graph;
 pub mod config;
 pub mod report;
 pub mod cli;
+pub mod git;
+pub mod version;

@@ -1,0 +1,282 @@
+//! Git adapter (git2): the base ref, changed files, blobs at the base, dirty
+//! state. Everything is read relative to the project directory, which may be
+//! a sub-folder of the repository.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sort, StatusOptions};
+use globset::Glob;
+
+/// The ref changes are measured against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseRef {
+    /// What it was found as: the tag name, or the ref/date given.
+    pub name: String,
+    pub commit: Oid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+}
+
+/// A file changed between the base and the working tree (project-relative).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileChange {
+    pub status: FileStatus,
+    pub path: String,
+    /// For a rename: the path at the base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+pub struct Repo {
+    repo: Repository,
+    /// Project directory relative to the work tree, `/`-separated, with a
+    /// trailing `/` unless empty.
+    prefix: String,
+}
+
+impl Repo {
+    /// Opens the repository holding `project_dir`.
+    pub fn open(project_dir: &Path) -> Result<Repo> {
+        let repo = Repository::discover(project_dir).with_context(|| {
+            format!(
+                "{} is not inside a git repository\n  hint: run greenlight in a clone of the project (with its history and tags)",
+                project_dir.display()
+            )
+        })?;
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| anyhow!("the repository of {} is bare: a work tree is needed", project_dir.display()))?;
+        let workdir = canonical(workdir)?;
+        let project = canonical(project_dir)?;
+        let rel = project.strip_prefix(&workdir).map_err(|_| {
+            anyhow!("{} is outside the work tree {}", project.display(), workdir.display())
+        })?;
+        let mut prefix = crate::project::relative(Path::new(""), rel);
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        Ok(Repo { repo, prefix })
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// `since`: a ref, a commit, or a date (`YYYY-MM-DD`); without it, the
+    /// newest tag matching `tag_pattern` reachable from HEAD.
+    pub fn base_ref(&self, since: Option<&str>, tag_pattern: &str) -> Result<BaseRef> {
+        match since {
+            Some(s) => self.resolve_since(s),
+            None => self.newest_tag(tag_pattern),
+        }
+    }
+
+    fn shallow_hint(&self) -> &'static str {
+        if self.is_shallow() {
+            "\n  hint: this is a shallow clone: fetch the full history and tags (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow --tags`)"
+        } else {
+            ""
+        }
+    }
+
+    fn resolve_since(&self, since: &str) -> Result<BaseRef> {
+        if let Ok(obj) = self.repo.revparse_single(since) {
+            let commit = obj
+                .peel_to_commit()
+                .with_context(|| format!("`{since}` does not point to a commit"))?;
+            return Ok(BaseRef {
+                name: since.to_string(),
+                commit: commit.id(),
+            });
+        }
+        if let Some(limit) = parse_date(since) {
+            let mut walk = self.repo.revwalk()?;
+            walk.push_head()?;
+            walk.simplify_first_parent()?;
+            for oid in walk {
+                let oid = oid?;
+                if self.repo.find_commit(oid)?.time().seconds() < limit {
+                    return Ok(BaseRef {
+                        name: since.to_string(),
+                        commit: oid,
+                    });
+                }
+            }
+            bail!(
+                "no commit before {since} in the history of HEAD{}",
+                self.shallow_hint()
+            );
+        }
+        bail!(
+            "unknown ref `{since}`: not a branch, tag, commit or date (YYYY-MM-DD){}",
+            self.shallow_hint()
+        )
+    }
+
+    fn newest_tag(&self, pattern: &str) -> Result<BaseRef> {
+        let glob = Glob::new(pattern)
+            .with_context(|| format!("invalid tag pattern `{pattern}`"))?
+            .compile_matcher();
+        let mut tagged: HashMap<Oid, Vec<String>> = HashMap::new();
+        let mut any_tag = false;
+        for name in self.repo.tag_names(None)?.iter().flatten().flatten() {
+            any_tag = true;
+            if !glob.is_match(name) {
+                continue;
+            }
+            let obj = self.repo.revparse_single(&format!("refs/tags/{name}"))?;
+            if let Ok(c) = obj.peel_to_commit() {
+                tagged.entry(c.id()).or_default().push(name.to_string());
+            }
+        }
+        if !any_tag {
+            bail!(
+                "no tags in this repository, so there is no release to compare with\n  hint: CI checkouts fetch no tags by default: use actions/checkout with `fetch-depth: 0` (or `git fetch --tags`); for a first release pass --since <ref>{}",
+                self.shallow_hint()
+            );
+        }
+        let mut walk = self.repo.revwalk()?;
+        walk.push_head().context("HEAD does not point to a commit")?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        for oid in walk {
+            let oid = oid?;
+            if let Some(names) = tagged.get(&oid) {
+                let name = names.iter().max().expect("non-empty").clone();
+                return Ok(BaseRef { name, commit: oid });
+            }
+        }
+        bail!(
+            "no tag matching `{pattern}` is reachable from HEAD\n  hint: tag the last release, fetch tags (`git fetch --tags`), or pass --since <ref>{}",
+            self.shallow_hint()
+        )
+    }
+
+    /// Files under the project changed from `base` to the working tree
+    /// (untracked files included, renames detected), sorted by path.
+    pub fn changed_files(&self, base: Oid) -> Result<Vec<FileChange>> {
+        let tree = self.repo.find_commit(base)?.tree()?;
+        let mut opts = DiffOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).include_typechange(true);
+        if !self.prefix.is_empty() {
+            opts.pathspec(&self.prefix);
+        }
+        let mut diff = self.repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
+        diff.find_similar(Some(DiffFindOptions::new().renames(true).for_untracked(true)))?;
+        let mut out = Vec::new();
+        for d in diff.deltas() {
+            let new = d.new_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let old = d.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let (status, path, from) = match d.status() {
+                Delta::Added | Delta::Untracked => (FileStatus::Added, new, None),
+                Delta::Deleted => (FileStatus::Deleted, old, None),
+                Delta::Modified | Delta::Typechange => (FileStatus::Modified, new, None),
+                Delta::Renamed => (FileStatus::Renamed, new, old),
+                _ => continue,
+            };
+            let Some(path) = path.and_then(|p| self.strip(&p)) else { continue };
+            let from = from.and_then(|p| self.strip(&p));
+            out.push(FileChange { status, path, from });
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn strip(&self, repo_path: &str) -> Option<String> {
+        repo_path.strip_prefix(&self.prefix).map(String::from)
+    }
+
+    /// Project-relative paths of every file in the base tree under the project.
+    pub fn files_at(&self, base: Oid) -> Result<Vec<String>> {
+        let tree = self.repo.find_commit(base)?.tree()?;
+        let mut out = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                if let Some(rel) = path.strip_prefix(&self.prefix) {
+                    out.push(rel.to_string());
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// The content of a project-relative file at `base`, if it exists there.
+    pub fn read_at(&self, base: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self.repo.find_commit(base)?.tree()?;
+        let entry = match tree.get_path(Path::new(&format!("{}{path}", self.prefix))) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let blob = entry.to_object(&self.repo)?.peel_to_blob()?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Uncommitted changes (untracked files included) under the project.
+    pub fn dirty_files(&self) -> Result<Vec<String>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+        if !self.prefix.is_empty() {
+            opts.pathspec(&self.prefix);
+        }
+        let statuses = self.repo.statuses(Some(&mut opts))?;
+        Ok(statuses
+            .iter()
+            .filter_map(|s| s.path().ok().map(String::from))
+            .collect())
+    }
+
+    pub fn head_commit(&self) -> Result<Oid> {
+        Ok(self.repo.head()?.peel_to_commit()?.id())
+    }
+
+    pub fn workdir(&self) -> PathBuf {
+        self.repo.workdir().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+fn canonical(p: &Path) -> Result<PathBuf> {
+    p.canonicalize().with_context(|| format!("cannot resolve {}", p.display()))
+}
+
+/// `YYYY-MM-DD` as seconds since the epoch (UTC midnight).
+fn parse_date(s: &str) -> Option<i64> {
+    let mut it = s.splitn(3, '-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146097 + doe - 719468) * 86400)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::parse_date("1970-01-02"), Some(86400));
+        assert_eq!(super::parse_date("2026-11-22"), Some(1_795_305_600));
+        assert_eq!(super::parse_date("2026-13-01"), None);
+        assert_eq!(super::parse_date("main"), None);
+    }
+}

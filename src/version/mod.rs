@@ -1,0 +1,338 @@
+//! Versioning (pure): which tables changed between the base and the head
+//! project, which are impacted, and the green name of each.
+mod matching;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+pub use matching::match_tables;
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::project::{Project, Resolved, Table};
+use crate::sql::{RefRole, Statement, next_version};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Modified,
+    Descendant,
+    New,
+    Schema,
+    Forced,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Modified => "modified",
+            Reason::Descendant => "descendant",
+            Reason::New => "new",
+            Reason::Schema => "schema",
+            Reason::Forced => "forced",
+        }
+    }
+}
+
+/// One table of the release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Impacted {
+    /// Its name at the base ref (None for a new table).
+    pub blue: Option<String>,
+    /// The name it is deployed under.
+    pub green: String,
+    /// The statement's identity (its SQL file's name).
+    pub statement: String,
+    pub reason: Reason,
+    /// Its name in the working tree before any rewrite.
+    #[serde(skip)]
+    pub head: String,
+    pub kind: &'static str,
+    pub product: Option<String>,
+    pub ddl: Option<String>,
+    pub dml: Option<String>,
+    /// What changed semantically: `ddl`, `dml` (modified tables only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<&'static str>,
+    /// Green names of the tables it reads.
+    pub parents: Vec<String>,
+}
+
+/// A table defined at the base and gone from the head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deleted {
+    pub name: String,
+    pub ddl: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Impact {
+    /// Sorted by green name.
+    pub impacted: Vec<Impacted>,
+    /// Tables whose files changed only in comments or whitespace.
+    pub cosmetic: Vec<String>,
+    /// Tables to clean up after promotion.
+    pub deleted: Vec<Deleted>,
+    /// Head name -> green name, for the rewrite (only names that change).
+    pub renames: BTreeMap<String, String>,
+    /// Tables not impacted: they keep running.
+    pub unchanged: Vec<String>,
+}
+
+/// What the impact is computed from.
+pub struct ImpactInput<'a> {
+    pub base: &'a Project,
+    pub head: &'a Project,
+    pub head_graph: &'a Graph,
+    /// Project-relative paths of files changed since the base (both sides).
+    pub changed_paths: &'a BTreeSet<String>,
+    /// Tables (head names) the author asked to re-version.
+    pub forced: &'a BTreeSet<String>,
+    /// Tables (head names) impacted by a source schema change.
+    pub schema: &'a BTreeSet<String>,
+}
+
+pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
+    let (base, head) = (input.base, input.head);
+    let head_to_base = match_tables(base, head);
+    for name in input.forced.iter().chain(input.schema.iter()) {
+        if head.table(name).is_none() {
+            return Err(Error::Version(format!(
+                "`{name}` is not a table of the project\n  hint: name a table defined in the project (see `greenlight graph`)"
+            )));
+        }
+    }
+
+    let mut modified: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    let mut cosmetic = Vec::new();
+    for h in &head.tables {
+        let Some(b_name) = head_to_base.get(&h.name) else { continue };
+        let b = base.table(b_name).expect("matched tables exist");
+        let mut changed = Vec::new();
+        if !same_opt(base, b.ddl.map(|l| base.statement(l)), head, h.ddl.map(|l| head.statement(l)), &head_to_base) {
+            changed.push("ddl");
+        }
+        let same_dml = b.dml.len() == h.dml.len()
+            && b.dml.iter().zip(&h.dml).all(|(bl, hl)| {
+                same_statement(base, base.statement(*bl), head, head.statement(*hl), &head_to_base)
+            });
+        if !same_dml {
+            changed.push("dml");
+        }
+        if !changed.is_empty() {
+            modified.insert(h.name.clone(), changed);
+        } else if table_files(head, h).iter().chain(table_files(base, b).iter()).any(|p| input.changed_paths.contains(*p)) {
+            cosmetic.push(h.name.clone());
+        }
+    }
+
+    let is_new = |name: &str| !head_to_base.contains_key(name);
+    let mut roots: BTreeSet<String> = modified.keys().cloned().collect();
+    roots.extend(input.forced.iter().cloned());
+    roots.extend(input.schema.iter().cloned());
+    let mut closure = input.head_graph.closure(roots.iter().map(String::as_str));
+    // A name bumped by hand with no other change still makes a new version.
+    let hand_bumped: Vec<String> = head
+        .tables
+        .iter()
+        .filter(|t| head_to_base.get(&t.name).is_some_and(|b| *b != t.name) && !closure.contains(&t.name))
+        .map(|t| t.name.clone())
+        .collect();
+    for name in &hand_bumped {
+        modified.entry(name.clone()).or_default();
+    }
+    if !hand_bumped.is_empty() {
+        roots.extend(hand_bumped.iter().cloned());
+        closure = input.head_graph.closure(roots.iter().map(String::as_str));
+    }
+    let mut impacted_names: BTreeSet<String> =
+        closure.into_iter().filter(|n| head.table(n).is_some()).collect();
+    impacted_names.extend(head.tables.iter().filter(|t| is_new(&t.name)).map(|t| t.name.clone()));
+
+    // Green names.
+    let mut green_of: BTreeMap<String, String> = BTreeMap::new();
+    for name in &impacted_names {
+        let green = match head_to_base.get(name) {
+            None => name.clone(),
+            Some(blue) if blue != name => name.clone(),
+            Some(blue) => next_version(blue),
+        };
+        green_of.insert(name.clone(), green);
+    }
+    check_collisions(base, head, &green_of)?;
+
+    let deleted = deleted_tables(base, head, &head_to_base)?;
+    let renames: BTreeMap<String, String> = green_of
+        .iter()
+        .filter(|(h, g)| h != g)
+        .map(|(h, g)| (h.clone(), g.clone()))
+        .collect();
+    let mut impacted: Vec<Impacted> = impacted_names
+        .iter()
+        .map(|name| {
+            let t = head.table(name).expect("impacted tables are project tables");
+            let reason = if is_new(name) {
+                Reason::New
+            } else if modified.contains_key(name) {
+                Reason::Modified
+            } else if input.schema.contains(name) {
+                Reason::Schema
+            } else if input.forced.contains(name) {
+                Reason::Forced
+            } else {
+                Reason::Descendant
+            };
+            Impacted {
+                blue: head_to_base.get(name).cloned(),
+                green: green_of[name].clone(),
+                statement: statement_name(head, t),
+                reason,
+                head: name.clone(),
+                kind: t.kind.as_str(),
+                product: t.product.clone(),
+                ddl: t.ddl.map(|l| head.path(l).to_string()),
+                dml: t.dml.first().map(|l| head.path(*l).to_string()),
+                changed: modified.get(name).cloned().unwrap_or_default(),
+                parents: t.parents.iter().map(|p| green_of.get(p).unwrap_or(p).clone()).collect(),
+            }
+        })
+        .collect();
+    impacted.sort_by(|a, b| a.green.cmp(&b.green));
+    let unchanged = head
+        .tables
+        .iter()
+        .filter(|t| !impacted_names.contains(&t.name))
+        .map(|t| t.name.clone())
+        .collect();
+    Ok(Impact {
+        impacted,
+        cosmetic,
+        deleted,
+        renames,
+        unchanged,
+    })
+}
+
+fn table_files<'a>(p: &'a Project, t: &Table) -> Vec<&'a str> {
+    t.ddl.iter().chain(t.dml.iter()).map(|l| p.path(*l)).collect()
+}
+
+/// The statement identity of a table: its DML file's name (else its DDL's),
+/// without `.sql`; `file:table` when that file holds several tables.
+pub fn statement_name(project: &Project, table: &Table) -> String {
+    let Some(loc) = table.dml.first().or(table.ddl.as_ref()) else {
+        return table.name.clone();
+    };
+    let file = &project.files[loc.file];
+    let stem = file.path.rsplit('/').next().unwrap_or(&file.path).trim_end_matches(".sql");
+    let targets: BTreeSet<&str> = file.statements.iter().filter_map(|s| s.target.as_ref().map(|t| t.key())).collect();
+    if targets.len() > 1 { format!("{stem}:{}", table.name) } else { stem.to_string() }
+}
+
+fn same_opt(
+    base: &Project,
+    b: Option<&Statement>,
+    head: &Project,
+    h: Option<&Statement>,
+    head_to_base: &HashMap<String, String>,
+) -> bool {
+    match (b, h) {
+        (None, None) => true,
+        (Some(b), Some(h)) => same_statement(base, b, head, h, head_to_base),
+        _ => false,
+    }
+}
+
+/// Equal tokens (comments and whitespace aside) and the same tables, once
+/// head names are mapped back to their base names.
+fn same_statement(
+    base: &Project,
+    b: &Statement,
+    head: &Project,
+    h: &Statement,
+    head_to_base: &HashMap<String, String>,
+) -> bool {
+    if b.kind != h.kind || b.fingerprint != h.fingerprint {
+        return false;
+    }
+    let bn = resolved_names(base, b);
+    let hn = resolved_names(head, h);
+    bn.len() == hn.len()
+        && bn
+            .iter()
+            .zip(&hn)
+            .all(|(b, h)| head_to_base.get(h).unwrap_or(h) == b)
+}
+
+/// The resolved table of every renamable name in the statement, in the
+/// order of [`Statement::name_sequence`].
+pub fn resolved_names(project: &Project, s: &Statement) -> Vec<String> {
+    let resolve = |n: &crate::sql::TableName| match project.resolve(n) {
+        Resolved::Table(i) => project.tables[i].name.clone(),
+        Resolved::External(e) => e,
+    };
+    let mut out: Vec<String> = s.target.iter().map(resolve).collect();
+    for r in &s.refs {
+        out.push(match r.role {
+            RefRole::Qualifier { of } => resolve(&s.refs[of].name),
+            _ => resolve(&r.name),
+        });
+    }
+    out
+}
+
+fn check_collisions(base: &Project, head: &Project, green_of: &BTreeMap<String, String>) -> Result<()> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (h, g) in green_of {
+        if h == g {
+            continue;
+        }
+        if let Some(other) = seen.insert(g, h) {
+            return Err(Error::Version(format!(
+                "tables `{other}` and `{h}` would both be renamed to `{g}`\n  hint: bump one of them by hand to a free version"
+            )));
+        }
+        for (side, p) in [("the working tree", head), ("the base", base)] {
+            if let Some(t) = p.table(g) {
+                let at = t.ddl.map(|l| {
+                    let s = p.statement(l);
+                    format!(" ({}:{}:{})", p.path(l), s.line, s.col)
+                });
+                return Err(Error::Version(format!(
+                    "the next version of `{h}` is `{g}`, which already exists in {side}{}\n  hint: drop or rename the old `{g}`, or bump `{h}` by hand to a free version",
+                    at.unwrap_or_default()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn deleted_tables(base: &Project, head: &Project, head_to_base: &HashMap<String, String>) -> Result<Vec<Deleted>> {
+    let matched: BTreeSet<&String> = head_to_base.values().collect();
+    let mut out = Vec::new();
+    for b in &base.tables {
+        if matched.contains(&b.name) {
+            continue;
+        }
+        let readers: Vec<&str> = head
+            .tables
+            .iter()
+            .filter(|t| t.parents.contains(&b.name))
+            .map(|t| t.name.as_str())
+            .collect();
+        if !readers.is_empty() {
+            return Err(Error::Version(format!(
+                "table `{}` was deleted but is still read by: {}\n  hint: remove those reads, or keep the table's DDL and DML",
+                b.name,
+                readers.join(", ")
+            )));
+        }
+        out.push(Deleted {
+            name: b.name.clone(),
+            ddl: b.ddl.map(|l| base.path(l).to_string()),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,11 @@
+-- Ad-hoc checks kept next to the pipeline.
+SELECT * FROM int_orders_v2 WHERE amount < 0;
+
+WITH recent AS (
+    SELECT * FROM int_orders_v2 WHERE order_time > CURRENT_TIMESTAMP - INTERVAL '1' DAY
+)
+SELECT customer_id, COUNT(*) AS recent_orders FROM recent GROUP BY customer_id;
+
+SELECT order_id FROM int_orders_v2
+EXCEPT
+SELECT order_id FROM int_shipments_v2;

@@ -1,0 +1,26 @@
+CREATE TABLE src_orders (
+    order_id STRING,
+    amount DECIMAL(10, 2),
+    order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time - INTERVAL '5' SECOND
+) WITH (
+    'connector' = 'kafka',
+    'topic' = 'orders',
+    'properties.bootstrap.servers' = 'kafka:9092',
+    'format' = 'json'
+);
+
+-- Same schema, written to files instead.
+CREATE TABLE src_orders_archive (
+    PRIMARY KEY (order_id) NOT ENFORCED
+) WITH (
+    'connector' = 'filesystem',
+    'path' = 's3://archive/orders',
+    'format' = 'parquet'
+) LIKE src_orders (EXCLUDING ALL INCLUDING GENERATED);
+
+CREATE TEMPORARY TABLE src_orders_debug WITH (
+    'connector' = 'print'
+) LIKE src_orders (EXCLUDING OPTIONS);
+
+CREATE TABLE src_orders_copy LIKE `ops`.`src_orders_template`;

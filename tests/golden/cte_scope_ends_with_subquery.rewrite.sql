@@ -1,0 +1,13 @@
+-- The CTE daily exists only inside the derived table; the daily joined
+-- outside it is the real table daily.
+INSERT INTO int_live_vs_daily_v2
+SELECT agg.product_id, agg.qty, d.qty AS daily_qty
+FROM (
+    WITH daily AS (
+        SELECT product_id, SUM(quantity) AS qty
+        FROM src_order_lines_v2
+        GROUP BY product_id
+    )
+    SELECT product_id, qty FROM daily
+) AS agg
+JOIN daily_v2 AS d ON agg.product_id = d.product_id;

@@ -1,0 +1,2 @@
+-- a DDL that forgot its name
+CREATE TABLE (a INT);

@@ -1,0 +1,2 @@
+-- nothing to insert into
+INSERT INTO;

@@ -1,0 +1,2 @@
+SET 'table.local-time-zone' = 'UTC';
+SELECT * FROM (SELECT 1;

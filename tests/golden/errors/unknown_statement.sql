@@ -1,0 +1,3 @@
+CREATE TABLE src_orders (id STRING) WITH ('connector' = 'datagen');
+
+  FROBNICATE THE TABLES;

@@ -1,0 +1,3 @@
+INSERT INTO int_orders
+SELECT id
+FROM `src_orders AS o;

@@ -1,0 +1,2 @@
+-- Größe 🙂
+SELECT 'café 🙂' AS label, 'oops FROM src_orders;

@@ -1,0 +1,18 @@
+INSERT INTO int_active_sessions
+SELECT s.user_id, u.email, s.session_count
+FROM (
+    SELECT user_id, COUNT(*) AS session_count
+    FROM (
+        SELECT user_id, session_id
+        FROM (
+            SELECT user_id, session_id, event_type
+            FROM src_clickstream
+            WHERE event_type <> 'bot'
+        ) AS human_events
+        GROUP BY user_id, session_id
+    ) AS sessions
+    GROUP BY user_id
+) AS s
+JOIN (SELECT user_id, email FROM src_users WHERE active = TRUE) AS u
+    ON s.user_id = u.user_id
+WHERE s.session_count > 1;
