@@ -12,14 +12,25 @@ fn main() {
                     .refs
                     .iter()
                     .filter(|r| !r.is_lineage())
-                    .map(|r| format!("{}@{}:{}", r.name.display(), r.name.last().line, r.name.last().col))
+                    .map(|r| {
+                        format!(
+                            "{}@{}:{}",
+                            r.name.display(),
+                            r.name.last().line,
+                            r.name.last().col
+                        )
+                    })
                     .collect();
                 println!(
                     "{} {} <- {}  {}",
                     s.kind.as_str(),
                     s.target.as_ref().map_or("-".into(), |t| t.display()),
                     reads.join(" "),
-                    if quals.is_empty() { String::new() } else { format!("[qualifiers: {}]", quals.join(" ")) }
+                    if quals.is_empty() {
+                        String::new()
+                    } else {
+                        format!("[qualifiers: {}]", quals.join(" "))
+                    }
                 );
             }
         }

@@ -43,9 +43,16 @@ impl Config {
             None => (project.join(CONFIG_FILE), false),
         };
         match std::fs::read_to_string(&file) {
-            Ok(text) => Config::parse(&text).map_err(|e| Error::Config(format!("{}: {e}", file.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Config::default()),
-            Err(e) => Err(Error::Config(format!("{}: cannot read the config: {e}", file.display()))),
+            Ok(text) => {
+                Config::parse(&text).map_err(|e| Error::Config(format!("{}: {e}", file.display())))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok(Config::default())
+            }
+            Err(e) => Err(Error::Config(format!(
+                "{}: cannot read the config: {e}",
+                file.display()
+            ))),
         }
     }
 
@@ -54,7 +61,10 @@ impl Config {
             return Ok(Config::default());
         }
         serde_norway::from_str(text).map_err(|e| {
-            let at = e.location().map(|l| format!("{}:{}: ", l.line(), l.column())).unwrap_or_default();
+            let at = e
+                .location()
+                .map(|l| format!("{}:{}: ", l.line(), l.column()))
+                .unwrap_or_default();
             format!("{at}{e}")
         })
     }

@@ -14,7 +14,11 @@ pub struct FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.col, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.col, self.message
+        )?;
         if !self.hint.is_empty() {
             write!(f, "\n  hint: {}", self.hint)?;
         }
@@ -31,7 +35,9 @@ pub enum Error {
     Config(String),
     #[error("{0}")]
     Io(String),
-    #[error("table `{name}` is defined twice: {first} and {second}\n  hint: keep one CREATE statement per table")]
+    #[error(
+        "table `{name}` is defined twice: {first} and {second}\n  hint: keep one CREATE statement per table"
+    )]
     DuplicateTable {
         name: String,
         first: String,

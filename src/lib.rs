@@ -2,12 +2,14 @@
 //!
 //! The core (`sql`, `project`, `graph`, `version`, `plan`, `report`) is pure:
 //! it takes texts and returns values. Adapters (`git`, CLI) act on them.
-pub mod sql;
-pub mod error;
-pub mod project;
-pub mod graph;
-pub mod config;
-pub mod report;
 pub mod cli;
+pub mod config;
+pub mod error;
 pub mod git;
+pub mod graph;
+pub mod project;
+pub mod release;
+pub mod report;
+pub mod rewrite;
+pub mod sql;
 pub mod version;

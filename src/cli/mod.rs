@@ -1,5 +1,7 @@
 //! The command-line interface: argument types and the dispatch to commands.
+mod changes;
 mod graph;
+mod rewrite;
 
 use std::path::PathBuf;
 
@@ -34,6 +36,24 @@ pub enum GraphFormat {
     Dot,
 }
 
+/// Arguments of commands that compare with the last release.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReleaseArgs {
+    /// Compare with this ref, commit or date (YYYY-MM-DD) instead of the
+    /// newest release tag reachable from HEAD.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Also re-version this table and its descendants (repeatable).
+    #[arg(long = "also", value_name = "TABLE")]
+    pub also: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the table dependency graph of the project.
@@ -42,6 +62,36 @@ pub enum Command {
         project: ProjectArgs,
         #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,
+    },
+    /// List the SQL files and tables changed since the last release, and the
+    /// impacted tables with their green names.
+    Changes {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Also write shift_left's modified_flink_files.json shape to FILE.
+        #[arg(long, value_name = "FILE")]
+        shift_left_out: Option<PathBuf>,
+    },
+    /// Rename impacted tables to their green names in the SQL files
+    /// (DDL, DML and every reference in their children), all or nothing.
+    Rewrite {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        /// Write nothing; exit 3 when rewrites are pending.
+        #[arg(long)]
+        check: bool,
+        /// Print the rewrites as a unified diff.
+        #[arg(long)]
+        diff: bool,
+        /// Rewrite even when the working tree has uncommitted changes.
+        #[arg(long)]
+        allow_dirty: bool,
     },
 }
 
@@ -55,11 +105,34 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Graph { project, format } => graph::run(&project, format),
+        Command::Changes {
+            project,
+            release,
+            format,
+            shift_left_out,
+        } => changes::run(&project, &release, format, shift_left_out.as_deref()),
+        Command::Rewrite {
+            project,
+            release,
+            check,
+            diff,
+            allow_dirty,
+        } => rewrite::run(
+            &project,
+            &release,
+            &rewrite::RewriteOptions {
+                check,
+                diff,
+                allow_dirty,
+            },
+        ),
     }
 }
 
 /// Loads the config and the project of `args`.
-pub fn load_project(args: &ProjectArgs) -> anyhow::Result<(crate::config::Config, crate::project::Project)> {
+pub fn load_project(
+    args: &ProjectArgs,
+) -> anyhow::Result<(crate::config::Config, crate::project::Project)> {
     use anyhow::Context;
     let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
     let project = crate::project::load(&args.project, &config.exclude)
@@ -68,4 +141,18 @@ pub fn load_project(args: &ProjectArgs) -> anyhow::Result<(crate::config::Config
         eprintln!("warning: {w}");
     }
     Ok((config, project))
+}
+
+/// Loads the config and analyses the release of `args`.
+pub fn analyze_release(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+) -> anyhow::Result<crate::release::Release> {
+    let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
+    crate::release::analyze(&crate::release::ReleaseRequest {
+        project_dir: &args.project,
+        config: &config,
+        since: rel.since.as_deref(),
+        also: &rel.also,
+    })
 }

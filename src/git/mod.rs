@@ -51,13 +51,20 @@ impl Repo {
                 project_dir.display()
             )
         })?;
-        let workdir = repo
-            .workdir()
-            .ok_or_else(|| anyhow!("the repository of {} is bare: a work tree is needed", project_dir.display()))?;
+        let workdir = repo.workdir().ok_or_else(|| {
+            anyhow!(
+                "the repository of {} is bare: a work tree is needed",
+                project_dir.display()
+            )
+        })?;
         let workdir = canonical(workdir)?;
         let project = canonical(project_dir)?;
         let rel = project.strip_prefix(&workdir).map_err(|_| {
-            anyhow!("{} is outside the work tree {}", project.display(), workdir.display())
+            anyhow!(
+                "{} is outside the work tree {}",
+                project.display(),
+                workdir.display()
+            )
         })?;
         let mut prefix = crate::project::relative(Path::new(""), rel);
         if !prefix.is_empty() {
@@ -144,7 +151,8 @@ impl Repo {
             );
         }
         let mut walk = self.repo.revwalk()?;
-        walk.push_head().context("HEAD does not point to a commit")?;
+        walk.push_head()
+            .context("HEAD does not point to a commit")?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
         for oid in walk {
             let oid = oid?;
@@ -164,16 +172,28 @@ impl Repo {
     pub fn changed_files(&self, base: Oid) -> Result<Vec<FileChange>> {
         let tree = self.repo.find_commit(base)?.tree()?;
         let mut opts = DiffOptions::new();
-        opts.include_untracked(true).recurse_untracked_dirs(true).include_typechange(true);
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_typechange(true);
         if !self.prefix.is_empty() {
             opts.pathspec(&self.prefix);
         }
-        let mut diff = self.repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
-        diff.find_similar(Some(DiffFindOptions::new().renames(true).for_untracked(true)))?;
+        let mut diff = self
+            .repo
+            .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
+        diff.find_similar(Some(
+            DiffFindOptions::new().renames(true).for_untracked(true),
+        ))?;
         let mut out = Vec::new();
         for d in diff.deltas() {
-            let new = d.new_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
-            let old = d.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let new = d
+                .new_file()
+                .path()
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
+            let old = d
+                .old_file()
+                .path()
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
             let (status, path, from) = match d.status() {
                 Delta::Added | Delta::Untracked => (FileStatus::Added, new, None),
                 Delta::Deleted => (FileStatus::Deleted, old, None),
@@ -181,7 +201,9 @@ impl Repo {
                 Delta::Renamed => (FileStatus::Renamed, new, old),
                 _ => continue,
             };
-            let Some(path) = path.and_then(|p| self.strip(&p)) else { continue };
+            let Some(path) = path.and_then(|p| self.strip(&p)) else {
+                continue;
+            };
             let from = from.and_then(|p| self.strip(&p));
             out.push(FileChange { status, path, from });
         }
@@ -225,7 +247,9 @@ impl Repo {
     /// Uncommitted changes (untracked files included) under the project.
     pub fn dirty_files(&self) -> Result<Vec<String>> {
         let mut opts = StatusOptions::new();
-        opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
         if !self.prefix.is_empty() {
             opts.pathspec(&self.prefix);
         }
@@ -241,12 +265,16 @@ impl Repo {
     }
 
     pub fn workdir(&self) -> PathBuf {
-        self.repo.workdir().map(Path::to_path_buf).unwrap_or_default()
+        self.repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 
 fn canonical(p: &Path) -> Result<PathBuf> {
-    p.canonicalize().with_context(|| format!("cannot resolve {}", p.display()))
+    p.canonicalize()
+        .with_context(|| format!("cannot resolve {}", p.display()))
 }
 
 /// `YYYY-MM-DD` as seconds since the epoch (UTC midnight).

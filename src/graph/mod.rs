@@ -22,7 +22,12 @@ impl Graph {
     pub fn build(project: &Project) -> Result<Graph> {
         let mut g = DiGraph::with_capacity(project.tables.len() + project.external.len(), 0);
         let mut nodes = HashMap::with_capacity(project.tables.len() + project.external.len());
-        for name in project.tables.iter().map(|t| &t.name).chain(project.external.iter()) {
+        for name in project
+            .tables
+            .iter()
+            .map(|t| &t.name)
+            .chain(project.external.iter())
+        {
             nodes.insert(name.clone(), g.add_node(name.clone()));
         }
         for table in &project.tables {
@@ -89,7 +94,11 @@ impl Graph {
         let Some(&n) = self.nodes.get(name) else {
             return Vec::new();
         };
-        let set: BTreeSet<&String> = self.g.neighbors_directed(n, dir).map(|m| &self.g[m]).collect();
+        let set: BTreeSet<&String> = self
+            .g
+            .neighbors_directed(n, dir)
+            .map(|m| &self.g[m])
+            .collect();
         set.into_iter().cloned().collect()
     }
 
@@ -106,7 +115,10 @@ impl Graph {
     /// Every table reachable from `roots` (the roots included).
     pub fn closure<'a>(&self, roots: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
         let mut seen: BTreeSet<NodeIndex> = BTreeSet::new();
-        let mut queue: VecDeque<NodeIndex> = roots.into_iter().filter_map(|r| self.nodes.get(r).copied()).collect();
+        let mut queue: VecDeque<NodeIndex> = roots
+            .into_iter()
+            .filter_map(|r| self.nodes.get(r).copied())
+            .collect();
         while let Some(n) = queue.pop_front() {
             if !seen.insert(n) {
                 continue;

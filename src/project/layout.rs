@@ -40,7 +40,9 @@ impl TableKind {
     }
 
     /// The kind a table-name prefix stands for (`src_`, `int_`, ...).
+    /// The version suffix is ignored (`fct_v2` is not a fact table).
     pub fn from_prefix(name: &str) -> TableKind {
+        let name = crate::sql::version_stem(name);
         let prefixes = [
             ("src_", TableKind::Source),
             ("int_", TableKind::Intermediate),
@@ -72,15 +74,15 @@ pub fn layout_of(rel: &str) -> FileLayout {
     if let Some(p) = dirs.iter().position(|d| *d == "pipelines") {
         let rest = &dirs[p + 1..];
         // <kind>/<product>/<table>/sql-scripts or <kind>/<table>/sql-scripts
-        if rest.last() == Some(&"sql-scripts") {
-            if let Some(kind) = rest.first().and_then(|k| TableKind::from_folder(k)) {
-                let product = (rest.len() == 4).then(|| rest[1].to_string());
-                return FileLayout {
-                    kind: Some(kind),
-                    product,
-                    shift_left: true,
-                };
-            }
+        if rest.last() == Some(&"sql-scripts")
+            && let Some(kind) = rest.first().and_then(|k| TableKind::from_folder(k))
+        {
+            let product = (rest.len() == 4).then(|| rest[1].to_string());
+            return FileLayout {
+                kind: Some(kind),
+                product,
+                shift_left: true,
+            };
         }
     }
     FileLayout {
@@ -110,5 +112,7 @@ mod tests {
         assert_eq!(layout_of("x.sql"), FileLayout::default());
         assert_eq!(TableKind::from_prefix("dim_users"), TableKind::Dimension);
         assert_eq!(TableKind::from_prefix("users"), TableKind::Unknown);
+        assert_eq!(TableKind::from_prefix("fct_v2"), TableKind::Unknown);
+        assert_eq!(TableKind::from_prefix("fct_orders_v2"), TableKind::Fact);
     }
 }

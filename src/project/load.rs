@@ -16,15 +16,26 @@ pub struct SqlFile {
 }
 
 /// Default exclusions: test SQL beside `sql-scripts/` and build folders.
-pub const DEFAULT_EXCLUDES: &[&str] = &["**/tests/**", "**/target/**", "**/node_modules/**", "**/.*/**"];
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    "**/tests/**",
+    "**/target/**",
+    "**/node_modules/**",
+    "**/.*/**",
+];
 
 pub fn exclusion_set(patterns: &[String]) -> Result<GlobSet> {
     let mut b = GlobSetBuilder::new();
-    for p in DEFAULT_EXCLUDES.iter().copied().chain(patterns.iter().map(String::as_str)) {
-        let glob = Glob::new(p).map_err(|e| Error::Config(format!("invalid exclude pattern `{p}`: {e}")))?;
+    for p in DEFAULT_EXCLUDES
+        .iter()
+        .copied()
+        .chain(patterns.iter().map(String::as_str))
+    {
+        let glob = Glob::new(p)
+            .map_err(|e| Error::Config(format!("invalid exclude pattern `{p}`: {e}")))?;
         b.add(glob);
     }
-    b.build().map_err(|e| Error::Config(format!("invalid exclude patterns: {e}")))
+    b.build()
+        .map_err(|e| Error::Config(format!("invalid exclude patterns: {e}")))
 }
 
 /// Relative paths of the `.sql` files under `dir`, sorted, exclusions applied.
@@ -36,7 +47,9 @@ pub fn discover(dir: &Path, excludes: &GlobSet) -> Result<Vec<String>> {
         )));
     }
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name();
     for entry in walker {
         let entry = entry.map_err(|e| Error::Io(format!("cannot list {}: {e}", dir.display())))?;
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "sql") {
@@ -53,7 +66,10 @@ pub fn discover(dir: &Path, excludes: &GlobSet) -> Result<Vec<String>> {
 
 pub fn relative(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
@@ -90,7 +106,11 @@ fn collect_files(results: Vec<std::result::Result<SqlFile, FileError>>) -> Resul
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(files) } else { Err(Error::Files(errors)) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(Error::Files(errors))
+    }
 }
 
 /// Decodes and analyses one file's bytes.
@@ -99,7 +119,10 @@ pub fn analyze_bytes(path: &str, bytes: &[u8]) -> std::result::Result<SqlFile, F
         let valid = &bytes[..e.valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
         let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-        let col = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+        let col = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count() as u32
+            + 1;
         FileError {
             path: path.to_string(),
             line,

@@ -4,7 +4,10 @@ mod load;
 mod model;
 
 pub use layout::{FileLayout, TableKind, layout_of};
-pub use load::{DEFAULT_EXCLUDES, SqlFile, analyze_bytes, analyze_texts, discover, exclusion_set, read_files, relative};
+pub use load::{
+    DEFAULT_EXCLUDES, SqlFile, analyze_bytes, analyze_texts, discover, exclusion_set, read_files,
+    relative,
+};
 pub use model::{Loc, Project, Resolved, Table};
 
 use std::path::Path;

@@ -42,6 +42,9 @@ pub struct Project {
     /// Sorted by name.
     pub tables: Vec<Table>,
     index: HashMap<String, usize>,
+    /// Earlier names of tables renamed since the base (`int_b` -> index of
+    /// `int_b_v5`): references that still use them resolve to the table.
+    aliases: HashMap<String, usize>,
     /// Names read but defined nowhere in the project.
     pub external: BTreeSet<String>,
     /// Statements understood but outside the lineage (a query with no target).
@@ -76,7 +79,8 @@ impl Project {
         // Definitions first, so a table's kind and product come from its DDL.
         for (f, file) in files.iter().enumerate() {
             for (s, stmt) in file.statements.iter().enumerate() {
-                let Some(target) = stmt.target.as_ref().filter(|_| stmt.kind.defines_table()) else {
+                let Some(target) = stmt.target.as_ref().filter(|_| stmt.kind.defines_table())
+                else {
                     continue;
                 };
                 let t = table_of(target, file, &mut tables);
@@ -92,7 +96,9 @@ impl Project {
                 let table = &mut tables[t];
                 table.ddl = Some(loc);
                 table.qualifier = target.qualifier().into_iter().map(String::from).collect();
-                table.kind = layout.kind.unwrap_or_else(|| TableKind::from_prefix(target.key()));
+                table.kind = layout
+                    .kind
+                    .unwrap_or_else(|| TableKind::from_prefix(target.key()));
                 table.product = layout.product;
             }
         }
@@ -119,6 +125,7 @@ impl Project {
             files,
             tables,
             index: HashMap::new(),
+            aliases: HashMap::new(),
             external: BTreeSet::new(),
             warnings,
         };
@@ -127,9 +134,25 @@ impl Project {
         Ok(project)
     }
 
+    /// Makes references to an earlier name (`old` -> current table name)
+    /// resolve to the table; parents and externals are resolved again.
+    pub fn set_aliases(&mut self, aliases: impl IntoIterator<Item = (String, String)>) {
+        self.aliases = aliases
+            .into_iter()
+            .filter(|(old, _)| !self.index.contains_key(old))
+            .filter_map(|(old, new)| self.index.get(&new).map(|&i| (old, i)))
+            .collect();
+        self.resolve_parents();
+    }
+
     fn sort_tables(&mut self) {
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));
-        self.index = self.tables.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        self.index = self
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
     }
 
     fn resolve_parents(&mut self) {
@@ -179,12 +202,19 @@ impl Project {
             }
             return Resolved::External(name.display());
         }
+        if let Some(&i) = self.aliases.get(name.key()) {
+            return Resolved::Table(i);
+        }
         Resolved::External(name.key().to_string())
     }
 
     /// The file holding a table's DML, else its DDL.
     pub fn statement_file(&self, table: &Table) -> Option<&str> {
-        table.dml.first().or(table.ddl.as_ref()).map(|l| self.files[l.file].path.as_str())
+        table
+            .dml
+            .first()
+            .or(table.ddl.as_ref())
+            .map(|l| self.files[l.file].path.as_str())
     }
 
     pub fn path(&self, loc: Loc) -> &str {

@@ -44,21 +44,34 @@ pub fn graph_json<'a>(project: &'a Project, graph: &Graph) -> GraphJson<'a> {
 /// One line per table: `name (kind) <- parents`, then the externals.
 pub fn graph_text(project: &Project, graph: &Graph) -> String {
     let mut out = String::new();
-    let width = project.tables.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = project
+        .tables
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(0);
     for t in &project.tables {
         let parents = graph.parents(&t.name);
         out.push_str(&format!(
             "{:width$}  {:12} <- {}\n",
             t.name,
             t.kind.as_str(),
-            if parents.is_empty() { "(nothing)".to_string() } else { parents.join(", ") },
+            if parents.is_empty() {
+                "(nothing)".to_string()
+            } else {
+                parents.join(", ")
+            },
         ));
     }
     if !project.external.is_empty() {
         let ext: Vec<&str> = project.external.iter().map(String::as_str).collect();
         out.push_str(&format!("external: {}\n", ext.join(", ")));
     }
-    out.push_str(&format!("{} tables, {} external\n", project.tables.len(), project.external.len()));
+    out.push_str(&format!(
+        "{} tables, {} external\n",
+        project.tables.len(),
+        project.external.len()
+    ));
     out
 }
 
@@ -71,7 +84,13 @@ pub fn mermaid_label(name: &str) -> String {
 pub fn graph_mermaid(project: &Project, graph: &Graph) -> String {
     let mut ids = std::collections::HashMap::new();
     let mut out = String::from("flowchart LR\n");
-    for (i, name) in project.tables.iter().map(|t| &t.name).chain(project.external.iter()).enumerate() {
+    for (i, name) in project
+        .tables
+        .iter()
+        .map(|t| &t.name)
+        .chain(project.external.iter())
+        .enumerate()
+    {
         ids.insert(name.as_str(), format!("n{i}"));
         out.push_str(&format!("  n{i}[\"{}\"]\n", mermaid_label(name)));
     }

@@ -1,2 +1,3 @@
 //! Reports (pure): what the commands print.
+pub mod changes;
 pub mod graph;

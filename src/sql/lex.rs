@@ -299,7 +299,10 @@ mod tests {
     #[test]
     fn unterminated_comment_and_backquote() {
         let e = tokenize("SELECT 1 /* no end").unwrap_err();
-        assert_eq!((e.line, e.col, e.message.as_str()), (1, 10, "unterminated block comment"));
+        assert_eq!(
+            (e.line, e.col, e.message.as_str()),
+            (1, 10, "unterminated block comment")
+        );
         let e = tokenize("SELECT * FROM `abc").unwrap_err();
         assert_eq!((e.line, e.col), (1, 15));
         assert!(e.message.contains("backquoted"));

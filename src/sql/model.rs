@@ -155,9 +155,6 @@ impl Statement {
 
     /// Tables this statement reads (lineage references only).
     pub fn reads(&self) -> impl Iterator<Item = &TableName> {
-        self.refs
-            .iter()
-            .filter(|r| r.is_lineage())
-            .map(|r| &r.name)
+        self.refs.iter().filter(|r| r.is_lineage()).map(|r| &r.name)
     }
 }

@@ -130,7 +130,11 @@ impl<'t> QueryAnalyzer<'t> {
             i = self.with_clause(i + 1, hi, parent)?;
         }
         if i >= hi {
-            return Err(self.err_at(i.min(hi), "expected a query here", "write SELECT ... FROM ..."));
+            return Err(self.err_at(
+                i.min(hi),
+                "expected a query here",
+                "write SELECT ... FROM ...",
+            ));
         }
         let block = self.new_block(parent);
         self.clauses(i, hi, block, Clause::None, None)?;
@@ -139,25 +143,48 @@ impl<'t> QueryAnalyzer<'t> {
     }
 
     /// `name [(cols)] AS (query) [, ...]`; returns the index after the list.
-    fn with_clause(&mut self, mut i: usize, hi: usize, parent: Option<usize>) -> Result<usize, SqlError> {
+    fn with_clause(
+        &mut self,
+        mut i: usize,
+        hi: usize,
+        parent: Option<usize>,
+    ) -> Result<usize, SqlError> {
         if i < hi && self.toks[i].is_kw(Keyword::RECURSIVE) {
-            return Err(self.err_at(i, "WITH RECURSIVE is not supported by Flink SQL", "remove RECURSIVE"));
+            return Err(self.err_at(
+                i,
+                "WITH RECURSIVE is not supported by Flink SQL",
+                "remove RECURSIVE",
+            ));
         }
         loop {
             let name = match self.toks.get(i).filter(|_| i < hi).and_then(|t| t.word()) {
                 Some((v, _)) => v.to_string(),
-                None => return Err(self.err_at(i, "expected a CTE name after WITH", "write WITH name AS (SELECT ...)")),
+                None => {
+                    return Err(self.err_at(
+                        i,
+                        "expected a CTE name after WITH",
+                        "write WITH name AS (SELECT ...)",
+                    ));
+                }
             };
             i += 1;
             if i < hi && self.toks[i].kind == TokKind::LParen {
                 i = self.close[i] + 1;
             }
             if !(i < hi && self.toks[i].is_kw(Keyword::AS)) {
-                return Err(self.err_at(i, format!("expected AS after the CTE name `{name}`"), "write WITH name AS (SELECT ...)"));
+                return Err(self.err_at(
+                    i,
+                    format!("expected AS after the CTE name `{name}`"),
+                    "write WITH name AS (SELECT ...)",
+                ));
             }
             i += 1;
             if !(i < hi && self.toks[i].kind == TokKind::LParen) {
-                return Err(self.err_at(i, format!("expected ( after `{name} AS`"), "put the CTE's query in parentheses"));
+                return Err(self.err_at(
+                    i,
+                    format!("expected ( after `{name} AS`"),
+                    "put the CTE's query in parentheses",
+                ));
             }
             let c = self.close[i];
             // The CTE's own name is not in scope in its body.
@@ -251,8 +278,15 @@ impl<'t> QueryAnalyzer<'t> {
             i += 1;
         }
         if let Some(at) = expect {
-            let what = self.toks[at].word().map(|(w, _)| w.to_uppercase()).unwrap_or_else(|| ",".into());
-            return Err(self.err_at(at, format!("expected a table after {what}"), "name a table, a subquery in parentheses or TABLE(...)"));
+            let what = self.toks[at]
+                .word()
+                .map(|(w, _)| w.to_uppercase())
+                .unwrap_or_else(|| ",".into());
+            return Err(self.err_at(
+                at,
+                format!("expected a table after {what}"),
+                "name a table, a subquery in parentheses or TABLE(...)",
+            ));
         }
         Ok(())
     }
@@ -275,12 +309,17 @@ impl<'t> QueryAnalyzer<'t> {
             }
             TokKind::Word { .. } if t.is_kw(Keyword::LATERAL) => {
                 if i + 1 >= hi {
-                    return Err(self.err_at(i, "expected TABLE(...) or a subquery after LATERAL", ""));
+                    return Err(self.err_at(
+                        i,
+                        "expected TABLE(...) or a subquery after LATERAL",
+                        "",
+                    ));
                 }
                 return self.factor(i + 1, hi, block);
             }
             TokKind::Word { .. }
-                if (t.is_kw(Keyword::TABLE) || t.is_kw(Keyword::UNNEST)) && self.is_lparen(i + 1, hi) =>
+                if (t.is_kw(Keyword::TABLE) || t.is_kw(Keyword::UNNEST))
+                    && self.is_lparen(i + 1, hi) =>
             {
                 let c = self.close[i + 1];
                 self.expr(i + 2, c, block)?;
@@ -290,7 +329,9 @@ impl<'t> QueryAnalyzer<'t> {
                 let (w, _) = t.word().unwrap_or_default();
                 return Err(self.err_at(
                     i,
-                    format!("a function call `{w}(...)` where a table is expected is not understood"),
+                    format!(
+                        "a function call `{w}(...)` where a table is expected is not understood"
+                    ),
                     "Flink calls table functions as TABLE(f(...)) or LATERAL TABLE(f(...))",
                 ));
             }
@@ -309,7 +350,10 @@ impl<'t> QueryAnalyzer<'t> {
             }
         };
         // FOR SYSTEM_TIME AS OF <expr>
-        if next + 1 < hi && self.toks[next].is_kw(Keyword::FOR) && self.toks[next + 1].is_kw(Keyword::SYSTEM_TIME) {
+        if next + 1 < hi
+            && self.toks[next].is_kw(Keyword::FOR)
+            && self.toks[next + 1].is_kw(Keyword::SYSTEM_TIME)
+        {
             next = self.temporal_clause(next + 2, hi, block)?;
         }
         if next < hi && self.toks[next].is_kw(Keyword::MATCH_RECOGNIZE) {
@@ -324,7 +368,12 @@ impl<'t> QueryAnalyzer<'t> {
         // Alias: [AS] name [(columns)]
         let mut alias = None;
         if next < hi && self.toks[next].is_kw(Keyword::AS) {
-            match self.toks.get(next + 1).filter(|_| next + 1 < hi).and_then(|t| t.word()) {
+            match self
+                .toks
+                .get(next + 1)
+                .filter(|_| next + 1 < hi)
+                .and_then(|t| t.word())
+            {
                 Some((w, _)) => {
                     alias = Some(w.to_string());
                     next += 2;
@@ -343,15 +392,26 @@ impl<'t> QueryAnalyzer<'t> {
             table_ref = None;
         }
         if let Some(visible) = visible {
-            self.blocks[block].factors.push(Factor { visible, table_ref });
+            self.blocks[block]
+                .factors
+                .push(Factor { visible, table_ref });
         }
         Ok(next)
     }
 
     /// After `FOR SYSTEM_TIME`: `AS OF operand [op operand]*`.
-    fn temporal_clause(&mut self, mut i: usize, hi: usize, block: usize) -> Result<usize, SqlError> {
+    fn temporal_clause(
+        &mut self,
+        mut i: usize,
+        hi: usize,
+        block: usize,
+    ) -> Result<usize, SqlError> {
         if !(i + 1 < hi && self.toks[i].is_kw(Keyword::AS) && self.toks[i + 1].is_kw(Keyword::OF)) {
-            return Err(self.err_at(i, "expected AS OF after FOR SYSTEM_TIME", "write FOR SYSTEM_TIME AS OF o.ts"));
+            return Err(self.err_at(
+                i,
+                "expected AS OF after FOR SYSTEM_TIME",
+                "write FOR SYSTEM_TIME AS OF o.ts",
+            ));
         }
         i += 2;
         loop {
@@ -389,7 +449,9 @@ impl<'t> QueryAnalyzer<'t> {
                 Ok(c + 1)
             }
             TokKind::Word { .. } => {
-                if t.is_kw(Keyword::TIMESTAMP) && matches!(self.toks.get(i + 1).map(|t| &t.kind), Some(TokKind::Str)) {
+                if t.is_kw(Keyword::TIMESTAMP)
+                    && matches!(self.toks.get(i + 1).map(|t| &t.kind), Some(TokKind::Str))
+                {
                     return Ok(i + 2);
                 }
                 let j = self.maybe_candidate(i, hi, block);
@@ -420,7 +482,9 @@ impl<'t> QueryAnalyzer<'t> {
                     }
                     i = c + 1;
                 }
-                TokKind::Word { .. } if t.is_kw(Keyword::TABLE) && self.is_name_start(i + 1, hi) => {
+                TokKind::Word { .. }
+                    if t.is_kw(Keyword::TABLE) && self.is_name_start(i + 1, hi) =>
+                {
                     let (name, next) = self.name(i + 1, hi);
                     self.read(name);
                     i = next;
@@ -428,7 +492,11 @@ impl<'t> QueryAnalyzer<'t> {
                 TokKind::Word { .. } if t.is_kw(Keyword::SELECT) => {
                     // A query not at the start of a group: `ARRAY(... SELECT)`
                     // is not Flink; refuse rather than guess.
-                    return Err(self.err_at(i, "a SELECT inside an expression must be in its own parentheses", "write (SELECT ...)"));
+                    return Err(self.err_at(
+                        i,
+                        "a SELECT inside an expression must be in its own parentheses",
+                        "write (SELECT ...)",
+                    ));
                 }
                 TokKind::Word { .. } => i = self.maybe_candidate(i, hi, block),
                 _ => i += 1,
@@ -488,7 +556,9 @@ impl<'t> QueryAnalyzer<'t> {
         i >= lo + 2
             && self.toks[i - 1].is_kw(Keyword::DISTINCT)
             && (self.toks[i - 2].is_kw(Keyword::IS)
-                || (i >= lo + 3 && self.toks[i - 2].is_kw(Keyword::NOT) && self.toks[i - 3].is_kw(Keyword::IS)))
+                || (i >= lo + 3
+                    && self.toks[i - 2].is_kw(Keyword::NOT)
+                    && self.toks[i - 3].is_kw(Keyword::IS)))
     }
 
     /// A dotted name starting at `i` (which must be a word).
@@ -500,7 +570,9 @@ impl<'t> QueryAnalyzer<'t> {
         let mut found = Vec::new();
         for block in &self.blocks {
             for &c in &block.candidates {
-                let Some((value, _)) = self.toks[c].word() else { continue };
+                let Some((value, _)) = self.toks[c].word() else {
+                    continue;
+                };
                 let mut b = Some(block);
                 while let Some(bl) = b {
                     if let Some(f) = bl.factors.iter().find(|f| f.visible == value) {
@@ -524,7 +596,12 @@ impl<'t> QueryAnalyzer<'t> {
         }
     }
 
-    pub fn err_at(&self, i: usize, message: impl Into<String>, hint: impl Into<String>) -> SqlError {
+    pub fn err_at(
+        &self,
+        i: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> SqlError {
         let t = self.toks.get(i).or_else(|| self.toks.last());
         let (line, col) = t.map(|t| (t.line, t.col)).unwrap_or((1, 1));
         SqlError::new(line, col, message, hint)
@@ -532,7 +609,10 @@ impl<'t> QueryAnalyzer<'t> {
 }
 
 pub fn name_part(t: &Tok) -> NamePart {
-    let (value, quote) = t.word().map(|(v, q)| (v.to_string(), q)).unwrap_or_default();
+    let (value, quote) = t
+        .word()
+        .map(|(v, q)| (v.to_string(), q))
+        .unwrap_or_default();
     NamePart {
         value,
         quote,
@@ -562,7 +642,12 @@ pub fn match_parens(toks: &[Tok]) -> Result<Vec<usize>, SqlError> {
     let mut stack: Vec<usize> = Vec::new();
     let unclosed = |o: usize| {
         let t = &toks[o];
-        SqlError::new(t.line, t.col, "unclosed (: no ) closes it before the end of the statement", "add the missing )")
+        SqlError::new(
+            t.line,
+            t.col,
+            "unclosed (: no ) closes it before the end of the statement",
+            "add the missing )",
+        )
     };
     for (i, t) in toks.iter().enumerate() {
         match t.kind {
@@ -570,7 +655,12 @@ pub fn match_parens(toks: &[Tok]) -> Result<Vec<usize>, SqlError> {
             TokKind::RParen => match stack.pop() {
                 Some(o) => close[o] = i,
                 None => {
-                    return Err(SqlError::new(t.line, t.col, "unbalanced ): no ( opens it", "remove it or add the missing ("));
+                    return Err(SqlError::new(
+                        t.line,
+                        t.col,
+                        "unbalanced ): no ( opens it",
+                        "remove it or add the missing (",
+                    ));
                 }
             },
             TokKind::Semi => {

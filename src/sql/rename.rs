@@ -5,6 +5,8 @@
 pub enum RenameError {
     #[error("`{0}` is not a valid unquoted Flink identifier")]
     InvalidIdentifier(String),
+    #[error("`{0}` is longer than Flink's limit of 256 characters for an identifier")]
+    TooLong(String),
     #[error("two edits overlap at byte {0}")]
     Overlap(usize),
 }
@@ -13,10 +15,11 @@ pub enum RenameError {
 pub fn next_version(name: &str) -> String {
     if let Some(pos) = name.rfind("_v") {
         let digits = &name[pos + 2..];
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(n) = digits.parse::<u64>() {
-                return format!("{}_v{}", &name[..pos], n + 1);
-            }
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = digits.parse::<u64>()
+        {
+            return format!("{}_v{}", &name[..pos], n + 1);
         }
     }
     format!("{name}_v2")
@@ -33,8 +36,14 @@ pub fn version_stem(name: &str) -> &str {
     name
 }
 
+/// Flink's parser refuses longer identifiers.
+pub const MAX_IDENTIFIER_LENGTH: usize = 256;
+
 /// How a name part is written with its original quoting kept.
 pub fn render_name(value: &str, quote: Option<char>) -> Result<String, RenameError> {
+    if value.chars().count() > MAX_IDENTIFIER_LENGTH {
+        return Err(RenameError::TooLong(value.to_string()));
+    }
     match quote {
         Some(q) => {
             let doubled: String = value
@@ -46,7 +55,7 @@ pub fn render_name(value: &str, quote: Option<char>) -> Result<String, RenameErr
         None => {
             let mut chars = value.chars();
             let valid = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-                && chars.all(|c| c.is_alphanumeric() || c == '_');
+                && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$');
             if valid {
                 Ok(value.to_string())
             } else {
@@ -57,7 +66,10 @@ pub fn render_name(value: &str, quote: Option<char>) -> Result<String, RenameErr
 }
 
 /// Replaces byte spans of `src`; everything outside them is kept.
-pub fn rename_spans(src: &str, edits: &mut [(usize, usize, String)]) -> Result<String, RenameError> {
+pub fn rename_spans(
+    src: &str,
+    edits: &mut [(usize, usize, String)],
+) -> Result<String, RenameError> {
     edits.sort_by_key(|e| (e.0, e.1));
     let mut out = String::with_capacity(src.len() + edits.len() * 4);
     let mut at = 0;
@@ -94,6 +106,8 @@ mod tests {
         assert_eq!(render_name("a-b_v2", Some('`')).unwrap(), "`a-b_v2`");
         assert_eq!(render_name("a`b", Some('`')).unwrap(), "`a``b`");
         assert!(render_name("a-b_v2", None).is_err());
+        assert_eq!(render_name("a$b_v2", None).unwrap(), "a$b_v2");
+        assert!(render_name(&"x".repeat(257), Some('`')).is_err());
     }
 
     #[test]

@@ -32,7 +32,9 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
                 i += 3;
                 continue;
             }
-        } else if toks[i].is_kw(Keyword::END) && toks.get(i + 1).is_none_or(|t| t.kind == TokKind::Semi) {
+        } else if toks[i].is_kw(Keyword::END)
+            && toks.get(i + 1).is_none_or(|t| t.kind == TokKind::Semi)
+        {
             set_open = None;
             i += 1;
             continue;
@@ -47,7 +49,10 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
                 return Err(SqlError::new(
                     stmt.line,
                     stmt.col,
-                    format!("a statement set may only hold INSERT statements, found {}", stmt.kind.as_str()),
+                    format!(
+                        "a statement set may only hold INSERT statements, found {}",
+                        stmt.kind.as_str()
+                    ),
                     "move this statement before EXECUTE STATEMENT SET BEGIN",
                 ));
             }
@@ -63,13 +68,21 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
     }
     if let Some(o) = set_open {
         let t = &toks[o];
-        return Err(SqlError::new(t.line, t.col, "statement set is never closed", "end it with END;"));
+        return Err(SqlError::new(
+            t.line,
+            t.col,
+            "statement set is never closed",
+            "end it with END;",
+        ));
     }
     Ok(out)
 }
 
 fn starts_with_words(toks: &[Tok], i: usize, words: &[&str]) -> bool {
-    words.iter().enumerate().all(|(k, w)| toks.get(i + k).is_some_and(|t| t.is_word_ci(w)))
+    words
+        .iter()
+        .enumerate()
+        .all(|(k, w)| toks.get(i + k).is_some_and(|t| t.is_word_ci(w)))
 }
 
 fn mix(a: u64, b: u64) -> u64 {
@@ -79,14 +92,28 @@ fn mix(a: u64, b: u64) -> u64 {
 }
 
 /// Analyses `toks[lo..hi]`, one statement without its `;`.
-fn statement(src: &str, toks: &[Tok], close: &[usize], lo: usize, hi: usize) -> Result<Statement, SqlError> {
+fn statement(
+    src: &str,
+    toks: &[Tok],
+    close: &[usize],
+    lo: usize,
+    hi: usize,
+) -> Result<Statement, SqlError> {
     let mut a = QueryAnalyzer::new(toks, close);
     let first = &toks[lo];
     let (kind, target) = match first.keyword() {
         Keyword::CREATE => create(&mut a, toks, lo + 1, hi)?,
-        Keyword::INSERT => (StatementKind::Insert, Some(insert(&mut a, toks, lo + 1, hi)?)),
-        Keyword::EXECUTE if toks.get(lo + 1).is_some_and(|t| t.is_kw(Keyword::INSERT)) && lo + 1 < hi => {
-            (StatementKind::Insert, Some(insert(&mut a, toks, lo + 2, hi)?))
+        Keyword::INSERT => (
+            StatementKind::Insert,
+            Some(insert(&mut a, toks, lo + 1, hi)?),
+        ),
+        Keyword::EXECUTE
+            if toks.get(lo + 1).is_some_and(|t| t.is_kw(Keyword::INSERT)) && lo + 1 < hi =>
+        {
+            (
+                StatementKind::Insert,
+                Some(insert(&mut a, toks, lo + 2, hi)?),
+            )
         }
         Keyword::DROP => drop_or_alter(&a, toks, lo + 1, hi, StatementKind::Drop)?,
         Keyword::ALTER => drop_or_alter(&a, toks, lo + 1, hi, StatementKind::Alter)?,
@@ -133,7 +160,9 @@ fn statement(src: &str, toks: &[Tok], close: &[usize], lo: usize, hi: usize) -> 
 }
 
 fn first_text(t: &Tok) -> String {
-    t.word().map(|(w, _)| w.to_string()).unwrap_or_else(|| "a symbol".into())
+    t.word()
+        .map(|(w, _)| w.to_string())
+        .unwrap_or_else(|| "a symbol".into())
 }
 
 /// `CREATE [OR REPLACE|OR ALTER] [TEMPORARY] TABLE|VIEW|MATERIALIZED TABLE`.
@@ -161,7 +190,11 @@ fn create(
             StatementKind::CreateMaterializedTable
         }
         Some(
-            Keyword::FUNCTION | Keyword::CATALOG | Keyword::DATABASE | Keyword::SCHEMA | Keyword::SYSTEM,
+            Keyword::FUNCTION
+            | Keyword::CATALOG
+            | Keyword::DATABASE
+            | Keyword::SCHEMA
+            | Keyword::SYSTEM,
         ) => return Ok((StatementKind::Ignored, None)),
         Some(_) if at(i).is_some_and(|t| t.is_word_ci("MODEL") || t.is_word_ci("CONNECTION")) => {
             return Ok((StatementKind::Ignored, None));
@@ -176,7 +209,9 @@ fn create(
     };
     i += 1;
     if at(i).is_some_and(|t| t.is_kw(Keyword::IF)) {
-        if !(at(i + 1).is_some_and(|t| t.is_kw(Keyword::NOT)) && at(i + 2).is_some_and(|t| t.is_kw(Keyword::EXISTS))) {
+        if !(at(i + 1).is_some_and(|t| t.is_kw(Keyword::NOT))
+            && at(i + 2).is_some_and(|t| t.is_kw(Keyword::EXISTS)))
+        {
             return Err(a.err_at(i, "expected IF NOT EXISTS", ""));
         }
         i += 3;
@@ -185,7 +220,13 @@ fn create(
         StatementKind::CreateView => "view",
         _ => "table",
     };
-    let (name, mut i) = target_name(a, toks, i, hi, &format!("expected a {what} name after CREATE"))?;
+    let (name, mut i) = target_name(
+        a,
+        toks,
+        i,
+        hi,
+        &format!("expected a {what} name after CREATE"),
+    )?;
     let mut found_query = false;
     while i < hi {
         let t = &toks[i];
@@ -212,7 +253,10 @@ fn create(
         StatementKind::CreateView | StatementKind::CreateMaterializedTable if !found_query => {
             return Err(a.err_at(
                 hi - 1,
-                format!("expected AS followed by a query in this CREATE {}", what.to_uppercase()),
+                format!(
+                    "expected AS followed by a query in this CREATE {}",
+                    what.to_uppercase()
+                ),
                 "write ... AS SELECT ...",
             ));
         }
@@ -234,7 +278,12 @@ fn target_name(
         && toks[i].word().is_some()
         && !matches!(
             toks[i].keyword(),
-            Keyword::AS | Keyword::LIKE | Keyword::WITH | Keyword::SELECT | Keyword::VALUES | Keyword::PARTITION
+            Keyword::AS
+                | Keyword::LIKE
+                | Keyword::WITH
+                | Keyword::SELECT
+                | Keyword::VALUES
+                | Keyword::PARTITION
         );
     if !ok {
         return Err(a.err_at(i, message, "name the table, e.g. `int_orders`"));
@@ -243,12 +292,23 @@ fn target_name(
 }
 
 /// `INSERT INTO|OVERWRITE t [PARTITION (..)] [(cols)] query`.
-fn insert(a: &mut QueryAnalyzer<'_>, toks: &[Tok], mut i: usize, hi: usize) -> Result<TableName, SqlError> {
+fn insert(
+    a: &mut QueryAnalyzer<'_>,
+    toks: &[Tok],
+    mut i: usize,
+    hi: usize,
+) -> Result<TableName, SqlError> {
     if !(i < hi && (toks[i].is_kw(Keyword::INTO) || toks[i].is_kw(Keyword::OVERWRITE))) {
         return Err(a.err_at(i, "expected INTO or OVERWRITE after INSERT", ""));
     }
     i += 1;
-    let (name, mut i) = target_name(a, toks, i, hi, "expected the target table after INSERT INTO")?;
+    let (name, mut i) = target_name(
+        a,
+        toks,
+        i,
+        hi,
+        "expected the target table after INSERT INTO",
+    )?;
     if i + 1 < hi && toks[i].is_kw(Keyword::PARTITION) && toks[i + 1].kind == TokKind::LParen {
         i = a.close_of(i + 1) + 1;
     }
@@ -256,7 +316,14 @@ fn insert(a: &mut QueryAnalyzer<'_>, toks: &[Tok], mut i: usize, hi: usize) -> R
         i = a.close_of(i) + 1;
     }
     if i >= hi {
-        return Err(a.err_at(i, format!("expected a query or VALUES after INSERT INTO {}", name.display()), ""));
+        return Err(a.err_at(
+            i,
+            format!(
+                "expected a query or VALUES after INSERT INTO {}",
+                name.display()
+            ),
+            "",
+        ));
     }
     a.analyze_query(i, hi)?;
     Ok(name)
@@ -281,16 +348,23 @@ fn drop_or_alter(
         Some(Keyword::TABLE | Keyword::VIEW) => i += 1,
         _ => return Ok((StatementKind::Ignored, None)),
     }
-    if at(i).is_some_and(|t| t.is_kw(Keyword::IF)) && at(i + 1).is_some_and(|t| t.is_kw(Keyword::EXISTS)) {
+    if at(i).is_some_and(|t| t.is_kw(Keyword::IF))
+        && at(i + 1).is_some_and(|t| t.is_kw(Keyword::EXISTS))
+    {
         i += 2;
     }
     let (name, next) = target_name(a, toks, i, hi, "expected a table name")?;
     if kind == StatementKind::Alter
-        && (next..hi).any(|k| toks[k].is_kw(Keyword::RENAME) && toks.get(k + 1).is_some_and(|t| t.is_kw(Keyword::TO)))
+        && (next..hi).any(|k| {
+            toks[k].is_kw(Keyword::RENAME) && toks.get(k + 1).is_some_and(|t| t.is_kw(Keyword::TO))
+        })
     {
         return Err(a.err_at(
             next,
-            format!("ALTER TABLE {} RENAME TO changes a table's identity", name.display()),
+            format!(
+                "ALTER TABLE {} RENAME TO changes a table's identity",
+                name.display()
+            ),
             "create the new table with its own DDL instead; greenlight versions tables by name",
         ));
     }
@@ -298,7 +372,14 @@ fn drop_or_alter(
 }
 
 /// Hash of the statement's tokens, table-name parts replaced by a marker.
-fn fingerprint(src: &str, toks: &[Tok], lo: usize, hi: usize, target: Option<&TableName>, refs: &[super::model::TableRef]) -> u64 {
+fn fingerprint(
+    src: &str,
+    toks: &[Tok],
+    lo: usize,
+    hi: usize,
+    target: Option<&TableName>,
+    refs: &[super::model::TableRef],
+) -> u64 {
     let mut names: Vec<usize> = target
         .iter()
         .map(|t| t.last().start)
@@ -312,7 +393,11 @@ fn fingerprint(src: &str, toks: &[Tok], lo: usize, hi: usize, target: Option<&Ta
             continue;
         }
         match &t.kind {
-            TokKind::Word { value, quote, keyword } => {
+            TokKind::Word {
+                value,
+                quote,
+                keyword,
+            } => {
                 1u8.hash(&mut h);
                 if quote.is_none() && *keyword != Keyword::NoKeyword {
                     for b in value.bytes() {

@@ -12,7 +12,10 @@ pub fn match_tables(base: &Project, head: &Project) -> HashMap<String, String> {
     let mut free_base: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for b in &base.tables {
         if head.table(&b.name).is_none() {
-            free_base.entry(version_stem(&b.name)).or_default().push(&b.name);
+            free_base
+                .entry(version_stem(&b.name))
+                .or_default()
+                .push(&b.name);
         }
     }
     for h in &head.tables {
@@ -20,11 +23,16 @@ pub fn match_tables(base: &Project, head: &Project) -> HashMap<String, String> {
             out.insert(h.name.clone(), h.name.clone());
             continue;
         }
-        let Some(candidates) = free_base.get_mut(version_stem(&h.name)) else { continue };
+        let Some(candidates) = free_base.get_mut(version_stem(&h.name)) else {
+            continue;
+        };
         if candidates.is_empty() {
             continue;
         }
-        let ddl_of = |p: &Project, name: &str| p.table(name).and_then(|t| t.ddl.map(|l| p.path(l).to_string()));
+        let ddl_of = |p: &Project, name: &str| {
+            p.table(name)
+                .and_then(|t| t.ddl.map(|l| p.path(l).to_string()))
+        };
         let h_ddl = ddl_of(head, &h.name);
         let pick = candidates
             .iter()

@@ -107,22 +107,40 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     let mut modified: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
     let mut cosmetic = Vec::new();
     for h in &head.tables {
-        let Some(b_name) = head_to_base.get(&h.name) else { continue };
+        let Some(b_name) = head_to_base.get(&h.name) else {
+            continue;
+        };
         let b = base.table(b_name).expect("matched tables exist");
         let mut changed = Vec::new();
-        if !same_opt(base, b.ddl.map(|l| base.statement(l)), head, h.ddl.map(|l| head.statement(l)), &head_to_base) {
+        if !same_opt(
+            base,
+            b.ddl.map(|l| base.statement(l)),
+            head,
+            h.ddl.map(|l| head.statement(l)),
+            &head_to_base,
+        ) {
             changed.push("ddl");
         }
         let same_dml = b.dml.len() == h.dml.len()
             && b.dml.iter().zip(&h.dml).all(|(bl, hl)| {
-                same_statement(base, base.statement(*bl), head, head.statement(*hl), &head_to_base)
+                same_statement(
+                    base,
+                    base.statement(*bl),
+                    head,
+                    head.statement(*hl),
+                    &head_to_base,
+                )
             });
         if !same_dml {
             changed.push("dml");
         }
         if !changed.is_empty() {
             modified.insert(h.name.clone(), changed);
-        } else if table_files(head, h).iter().chain(table_files(base, b).iter()).any(|p| input.changed_paths.contains(*p)) {
+        } else if table_files(head, h)
+            .iter()
+            .chain(table_files(base, b).iter())
+            .any(|p| input.changed_paths.contains(*p))
+        {
             cosmetic.push(h.name.clone());
         }
     }
@@ -136,7 +154,9 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     let hand_bumped: Vec<String> = head
         .tables
         .iter()
-        .filter(|t| head_to_base.get(&t.name).is_some_and(|b| *b != t.name) && !closure.contains(&t.name))
+        .filter(|t| {
+            head_to_base.get(&t.name).is_some_and(|b| *b != t.name) && !closure.contains(&t.name)
+        })
         .map(|t| t.name.clone())
         .collect();
     for name in &hand_bumped {
@@ -146,9 +166,18 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
         roots.extend(hand_bumped.iter().cloned());
         closure = input.head_graph.closure(roots.iter().map(String::as_str));
     }
-    let mut impacted_names: BTreeSet<String> =
-        closure.into_iter().filter(|n| head.table(n).is_some()).collect();
-    impacted_names.extend(head.tables.iter().filter(|t| is_new(&t.name)).map(|t| t.name.clone()));
+    let mut impacted_names: BTreeSet<String> = closure
+        .into_iter()
+        .filter(|n| head.table(n).is_some())
+        .collect();
+    impacted_names.extend(
+        head.tables
+            .iter()
+            .filter(|t| is_new(&t.name))
+            .map(|t| t.name.clone()),
+    );
+    // An impacted table's files may differ only by renames: not cosmetic.
+    cosmetic.retain(|n| !impacted_names.contains(n));
 
     // Green names.
     let mut green_of: BTreeMap<String, String> = BTreeMap::new();
@@ -171,7 +200,9 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     let mut impacted: Vec<Impacted> = impacted_names
         .iter()
         .map(|name| {
-            let t = head.table(name).expect("impacted tables are project tables");
+            let t = head
+                .table(name)
+                .expect("impacted tables are project tables");
             let reason = if is_new(name) {
                 Reason::New
             } else if modified.contains_key(name) {
@@ -194,7 +225,11 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
                 ddl: t.ddl.map(|l| head.path(l).to_string()),
                 dml: t.dml.first().map(|l| head.path(*l).to_string()),
                 changed: modified.get(name).cloned().unwrap_or_default(),
-                parents: t.parents.iter().map(|p| green_of.get(p).unwrap_or(p).clone()).collect(),
+                parents: t
+                    .parents
+                    .iter()
+                    .map(|p| green_of.get(p).unwrap_or(p).clone())
+                    .collect(),
             }
         })
         .collect();
@@ -215,7 +250,11 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
 }
 
 fn table_files<'a>(p: &'a Project, t: &Table) -> Vec<&'a str> {
-    t.ddl.iter().chain(t.dml.iter()).map(|l| p.path(*l)).collect()
+    t.ddl
+        .iter()
+        .chain(t.dml.iter())
+        .map(|l| p.path(*l))
+        .collect()
 }
 
 /// The statement identity of a table: its DML file's name (else its DDL's),
@@ -225,9 +264,22 @@ pub fn statement_name(project: &Project, table: &Table) -> String {
         return table.name.clone();
     };
     let file = &project.files[loc.file];
-    let stem = file.path.rsplit('/').next().unwrap_or(&file.path).trim_end_matches(".sql");
-    let targets: BTreeSet<&str> = file.statements.iter().filter_map(|s| s.target.as_ref().map(|t| t.key())).collect();
-    if targets.len() > 1 { format!("{stem}:{}", table.name) } else { stem.to_string() }
+    let stem = file
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&file.path)
+        .trim_end_matches(".sql");
+    let targets: BTreeSet<&str> = file
+        .statements
+        .iter()
+        .filter_map(|s| s.target.as_ref().map(|t| t.key()))
+        .collect();
+    if targets.len() > 1 {
+        format!("{stem}:{}", table.name)
+    } else {
+        stem.to_string()
+    }
 }
 
 fn same_opt(
@@ -282,7 +334,11 @@ pub fn resolved_names(project: &Project, s: &Statement) -> Vec<String> {
     out
 }
 
-fn check_collisions(base: &Project, head: &Project, green_of: &BTreeMap<String, String>) -> Result<()> {
+fn check_collisions(
+    base: &Project,
+    head: &Project,
+    green_of: &BTreeMap<String, String>,
+) -> Result<()> {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for (h, g) in green_of {
         if h == g {
@@ -309,7 +365,11 @@ fn check_collisions(base: &Project, head: &Project, green_of: &BTreeMap<String, 
     Ok(())
 }
 
-fn deleted_tables(base: &Project, head: &Project, head_to_base: &HashMap<String, String>) -> Result<Vec<Deleted>> {
+fn deleted_tables(
+    base: &Project,
+    head: &Project,
+    head_to_base: &HashMap<String, String>,
+) -> Result<Vec<Deleted>> {
     let matched: BTreeSet<&String> = head_to_base.values().collect();
     let mut out = Vec::new();
     for b in &base.tables {

@@ -3,7 +3,7 @@
 //! `tests/golden/errors/<case>.sql` beside `LINE:COL` and a phrase.
 use std::path::Path;
 
-use greenlight::sql::{self, Statement, next_version, render_name, rename_spans};
+use greenlight::sql::{self, Statement, next_version, rename_spans, render_name};
 
 use crate::common::{read, root};
 
@@ -37,7 +37,10 @@ fn cases(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql") && !p.to_string_lossy().ends_with(".rewrite.sql"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "sql")
+                && !p.to_string_lossy().ends_with(".rewrite.sql")
+        })
         .collect();
     v.sort();
     v
@@ -47,7 +50,11 @@ fn cases(dir: &Path) -> Vec<std::path::PathBuf> {
 fn golden_lineage_and_rewrites() {
     let dir = root().join("tests/golden");
     let all = cases(&dir);
-    assert!(all.len() >= 40, "expected the golden cases, found {}", all.len());
+    assert!(
+        all.len() >= 40,
+        "expected the golden cases, found {}",
+        all.len()
+    );
     let mut failures = Vec::new();
     for case in &all {
         let name = case.file_stem().unwrap().to_string_lossy().to_string();
@@ -62,7 +69,9 @@ fn golden_lineage_and_rewrites() {
         let expected = read(&case.with_extension("lineage"));
         let got = lineage_lines(&stmts);
         if got.trim_end() != expected.trim_end() {
-            failures.push(format!("{name}: lineage\n--- expected\n{expected}--- got\n{got}"));
+            failures.push(format!(
+                "{name}: lineage\n--- expected\n{expected}--- got\n{got}"
+            ));
         }
         let rewritten = rename_all(&src, &stmts);
         let expected_rw = read(&case.with_extension("rewrite.sql"));
@@ -76,19 +85,33 @@ fn golden_lineage_and_rewrites() {
         }
         // The rewrite changes names only: same statements, same fingerprints.
         let again = sql::analyze(&rewritten).expect("rewritten SQL analyses");
-        let fp = |v: &[Statement]| v.iter().map(|s| (s.kind, s.fingerprint)).collect::<Vec<_>>();
+        let fp = |v: &[Statement]| {
+            v.iter()
+                .map(|s| (s.kind, s.fingerprint))
+                .collect::<Vec<_>>()
+        };
         if fp(&again) != fp(&stmts) {
             failures.push(format!("{name}: the rewrite changed more than names"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn golden_errors_name_line_column_and_problem() {
     let dir = root().join("tests/golden/errors");
     let all = cases(&dir);
-    assert!(all.len() >= 9, "expected the error cases, found {}", all.len());
+    assert!(
+        all.len() >= 9,
+        "expected the error cases, found {}",
+        all.len()
+    );
     let mut failures = Vec::new();
     for case in &all {
         let name = case.file_stem().unwrap().to_string_lossy().to_string();
@@ -102,7 +125,10 @@ fn golden_errors_name_line_column_and_problem() {
             Err(e) => {
                 let got = format!("{}:{}", e.line, e.col);
                 if got != pos || !e.message.to_lowercase().contains(&phrase) || e.hint.is_empty() {
-                    failures.push(format!("{name}: expected {pos} `{phrase}` with a hint, got {got}: {} (hint: {})", e.message, e.hint));
+                    failures.push(format!(
+                        "{name}: expected {pos} `{phrase}` with a hint, got {got}: {} (hint: {})",
+                        e.message, e.hint
+                    ));
                 }
             }
         }

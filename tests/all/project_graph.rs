@@ -9,18 +9,24 @@ fn graph_json(project: &str) -> serde_json::Value {
         .current_dir(root())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
 fn shift_left_example_graph_is_exact() {
-    let expected: serde_json::Value = serde_json::from_str(&read(&root().join("testdata/example/expected-graph.json"))).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&read(&root().join("testdata/example/expected-graph.json"))).unwrap();
     assert_eq!(graph_json("testdata/example"), expected);
 }
 
 #[test]
 fn flat_layout_graph_is_exact() {
-    let expected: serde_json::Value = serde_json::from_str(&read(&root().join("testdata/flat/expected-graph.json"))).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&read(&root().join("testdata/flat/expected-graph.json"))).unwrap();
     assert_eq!(graph_json("testdata/flat"), expected);
 }

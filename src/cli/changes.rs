@@ -1,0 +1,79 @@
+//! `greenlight changes`.
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::{Outcome, ProjectArgs, ReleaseArgs, TextOrJson};
+use crate::release::Release;
+use crate::report::changes::{ChangesJson, ShiftLeftFile, ShiftLeftModified, changes_text};
+
+pub fn run(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    format: TextOrJson,
+    shift_left_out: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let release = super::analyze_release(args, rel)?;
+    let files: Vec<_> = release.sql_changes().cloned().collect();
+    match format {
+        TextOrJson::Text => print!(
+            "{}",
+            changes_text(&release.base.name, &files, &release.impact)
+        ),
+        TextOrJson::Json => {
+            let json = ChangesJson {
+                base: &release.base.name,
+                base_commit: release.base.commit.to_string(),
+                files: &files,
+                impacted: &release.impact.impacted,
+                cosmetic: &release.impact.cosmetic,
+                deleted: &release.impact.deleted,
+                forced: release.forced.iter().map(String::as_str).collect(),
+                renames: &release.impact.renames,
+            };
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+    }
+    if let Some(out) = shift_left_out {
+        let doc = shift_left_modified(&release);
+        std::fs::write(out, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    Ok(Outcome::Ok)
+}
+
+fn shift_left_modified(release: &Release) -> ShiftLeftModified {
+    let mut list = Vec::new();
+    for change in release.sql_changes() {
+        for t in &release.head.tables {
+            let files: Vec<&str> = t
+                .ddl
+                .iter()
+                .chain(t.dml.iter())
+                .map(|l| release.head.path(*l))
+                .collect();
+            if !files.contains(&change.path.as_str()) {
+                continue;
+            }
+            let impacted = release.impact.impacted.iter().find(|i| i.head == t.name);
+            list.push(ShiftLeftFile {
+                table_name: impacted
+                    .and_then(|i| i.blue.clone())
+                    .unwrap_or_else(|| t.name.clone()),
+                file_modified_url: change.path.clone(),
+                same_sql_content: release.impact.cosmetic.contains(&t.name),
+                running: false,
+                new_table_name: impacted.map_or_else(|| t.name.clone(), |i| i.green.clone()),
+            });
+        }
+    }
+    ShiftLeftModified {
+        description: format!(
+            "Modified files since {} ({}); total files: {}",
+            release.base.name,
+            release.base.commit,
+            list.len()
+        ),
+        file_list: list,
+    }
+}

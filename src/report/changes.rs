@@ -1,0 +1,82 @@
+//! What `changes` prints, and shift_left's `modified_flink_files.json`.
+use serde::Serialize;
+
+use crate::git::FileChange;
+use crate::version::{Impact, Impacted, Reason};
+
+#[derive(Debug, Serialize)]
+pub struct ChangesJson<'a> {
+    pub base: &'a str,
+    pub base_commit: String,
+    pub files: &'a [FileChange],
+    pub impacted: &'a [Impacted],
+    pub cosmetic: &'a [String],
+    pub deleted: &'a [crate::version::Deleted],
+    pub forced: Vec<&'a str>,
+    pub renames: &'a std::collections::BTreeMap<String, String>,
+}
+
+pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String {
+    let mut out = format!("base: {base}\n");
+    out.push_str(&format!("{} changed SQL file(s)\n", files.len()));
+    for f in files {
+        let status = format!("{:?}", f.status).to_lowercase();
+        match &f.from {
+            Some(from) => out.push_str(&format!("  {status:9} {from} -> {}\n", f.path)),
+            None => out.push_str(&format!("  {status:9} {}\n", f.path)),
+        }
+    }
+    if impact.impacted.is_empty() {
+        out.push_str("no table to re-version\n");
+    } else {
+        out.push_str(&format!("{} impacted table(s)\n", impact.impacted.len()));
+        let width = impact
+            .impacted
+            .iter()
+            .map(|i| i.blue.as_deref().unwrap_or("-").len())
+            .max()
+            .unwrap_or(0);
+        for i in &impact.impacted {
+            let why = match (i.reason, i.changed.is_empty()) {
+                (Reason::Modified, false) => format!("modified ({})", i.changed.join(", ")),
+                (r, _) => r.as_str().to_string(),
+            };
+            out.push_str(&format!(
+                "  {:width$} -> {:30} {}\n",
+                i.blue.as_deref().unwrap_or("-"),
+                i.green,
+                why
+            ));
+        }
+    }
+    if !impact.cosmetic.is_empty() {
+        out.push_str(&format!(
+            "cosmetic changes only (not re-versioned): {}\n",
+            impact.cosmetic.join(", ")
+        ));
+    }
+    if !impact.deleted.is_empty() {
+        let names: Vec<&str> = impact.deleted.iter().map(|d| d.name.as_str()).collect();
+        out.push_str(&format!(
+            "deleted (cleanup after promotion): {}\n",
+            names.join(", ")
+        ));
+    }
+    out
+}
+
+/// shift_left's `modified_flink_files.json`: one entry per changed SQL file.
+#[derive(Debug, Serialize)]
+pub struct ShiftLeftModified {
+    pub description: String,
+    pub file_list: Vec<ShiftLeftFile>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShiftLeftFile {
+    pub table_name: String,
+    pub file_modified_url: String,
+    pub same_sql_content: bool,
+    pub running: bool,
+    pub new_table_name: String,
+}
