@@ -21,6 +21,173 @@ pub struct Config {
     /// File (relative to the project) listing tables to re-version in this
     /// release, one per line; only names added since the base count.
     pub force_file: String,
+    /// Schema files of external (raw) tables: a changed schema re-versions
+    /// the tables that read the raw table, after a compatibility check.
+    pub schemas: Vec<SchemaSource>,
+    /// Optional Confluent-compatible Schema Registry to compare with.
+    pub schema_registry: Option<SchemaRegistry>,
+    /// Sink connectors and the topics (tables) they read: promotion moves
+    /// them to the green topics.
+    pub connectors: Vec<crate::plan::Connector>,
+    /// Compute pool capacity: the plan flags an overlap over `max_cfu`.
+    pub capacity: Option<crate::plan::Capacity>,
+    /// How long blue tables are kept after promotion before cleanup.
+    pub cleanup_retention: String,
+    /// Report templates overriding the embedded ones (paths relative to
+    /// the project).
+    pub templates: crate::report::TemplateOverrides,
+}
+
+/// One external table's schema, kept in the repository.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaSource {
+    /// The external table (as read in the SQL, unqualified).
+    pub table: String,
+    /// The schema file, relative to the project.
+    pub file: String,
+    /// Its Schema Registry subject (e.g. `raw_orders-value`).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The compatibility a new version must keep with the earlier ones.
+    #[serde(default)]
+    pub compatibility: CompatibilityMode,
+    /// The file's format; by default from its extension (`.avsc` Avro,
+    /// `.json` JSON Schema, `.proto` Protobuf).
+    #[serde(default)]
+    pub format: Option<SchemaFormat>,
+}
+
+/// Schema Registry compatibility modes (Confluent names).
+#[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CompatibilityMode {
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    #[default]
+    FullTransitive,
+    None,
+}
+
+impl CompatibilityMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompatibilityMode::Backward => "BACKWARD",
+            CompatibilityMode::BackwardTransitive => "BACKWARD_TRANSITIVE",
+            CompatibilityMode::Forward => "FORWARD",
+            CompatibilityMode::ForwardTransitive => "FORWARD_TRANSITIVE",
+            CompatibilityMode::Full => "FULL",
+            CompatibilityMode::FullTransitive => "FULL_TRANSITIVE",
+            CompatibilityMode::None => "NONE",
+        }
+    }
+
+    /// New schema reads old records.
+    pub fn backward(self) -> bool {
+        matches!(
+            self,
+            CompatibilityMode::Backward
+                | CompatibilityMode::BackwardTransitive
+                | CompatibilityMode::Full
+                | CompatibilityMode::FullTransitive
+        )
+    }
+
+    /// Old schema reads new records.
+    pub fn forward(self) -> bool {
+        matches!(
+            self,
+            CompatibilityMode::Forward
+                | CompatibilityMode::ForwardTransitive
+                | CompatibilityMode::Full
+                | CompatibilityMode::FullTransitive
+        )
+    }
+
+    /// Compared with every earlier version, not only the latest.
+    pub fn transitive(self) -> bool {
+        matches!(
+            self,
+            CompatibilityMode::BackwardTransitive
+                | CompatibilityMode::ForwardTransitive
+                | CompatibilityMode::FullTransitive
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SchemaFormat {
+    Avro,
+    Json,
+    Protobuf,
+}
+
+impl SchemaFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemaFormat::Avro => "avro",
+            SchemaFormat::Json => "json",
+            SchemaFormat::Protobuf => "protobuf",
+        }
+    }
+
+    /// The registry's `schemaType`.
+    pub fn registry_type(self) -> &'static str {
+        match self {
+            SchemaFormat::Avro => "AVRO",
+            SchemaFormat::Json => "JSON",
+            SchemaFormat::Protobuf => "PROTOBUF",
+        }
+    }
+}
+
+impl SchemaSource {
+    /// The configured format, or the one its extension names.
+    pub fn format(&self) -> Option<SchemaFormat> {
+        self.format.or_else(|| {
+            let ext = self.file.rsplit_once('.').map(|(_, e)| e)?;
+            match ext {
+                "avsc" => Some(SchemaFormat::Avro),
+                "json" => Some(SchemaFormat::Json),
+                "proto" => Some(SchemaFormat::Protobuf),
+                _ => None,
+            }
+        })
+    }
+
+    /// The file path, `/`-separated, without a leading `./`.
+    pub fn path(&self) -> String {
+        let p = self.file.replace('\\', "/");
+        p.trim_start_matches("./").to_string()
+    }
+}
+
+/// Where the Schema Registry is and how to log in. Secrets are read from
+/// the named environment variables only, never from this file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaRegistry {
+    pub url: String,
+    /// Environment variable holding the API key (basic auth user).
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Environment variable holding the API secret (basic auth password).
+    #[serde(default)]
+    pub api_secret_env: Option<String>,
+    /// When true, an unreachable registry is an error, not a warning.
+    #[serde(default)]
+    pub required: bool,
+    /// Seconds to wait for each request.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_timeout() -> u64 {
+    10
 }
 
 impl Default for Config {
@@ -30,6 +197,12 @@ impl Default for Config {
             tag_pattern: "*".into(),
             release_branches: vec!["release/*".into()],
             force_file: "greenlight-force.txt".into(),
+            schemas: Vec::new(),
+            schema_registry: None,
+            connectors: Vec::new(),
+            capacity: None,
+            cleanup_retention: "7d".into(),
+            templates: Default::default(),
         }
     }
 }
@@ -60,13 +233,50 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        serde_norway::from_str(text).map_err(|e| {
+        let config: Config = serde_norway::from_str(text).map_err(|e| {
             let at = e
                 .location()
                 .map(|l| format!("{}:{}: ", l.line(), l.column()))
                 .unwrap_or_default();
             format!("{at}{e}")
-        })
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &self.schemas {
+            if !seen.insert(s.table.as_str()) {
+                return Err(format!(
+                    "schemas: table `{}` is listed twice\n  hint: give each external table one schema file",
+                    s.table
+                ));
+            }
+            if s.format().is_none() {
+                return Err(format!(
+                    "schemas: cannot tell the format of `{}` (table `{}`)\n  hint: use a .avsc, .json or .proto file, or set `format: avro|json|protobuf`",
+                    s.file, s.table
+                ));
+            }
+            if s.file.is_empty() || Path::new(&s.file).is_absolute() || s.path().split('/').any(|c| c == "..") {
+                return Err(format!(
+                    "schemas: `{}` (table `{}`) must be a path inside the project, relative to it",
+                    s.file, s.table
+                ));
+            }
+        }
+        if let Some(r) = &self.schema_registry {
+            if !(r.url.starts_with("http://") || r.url.starts_with("https://")) {
+                return Err(
+                    "schema_registry.url must start with http:// or https://".to_string(),
+                );
+            }
+            if r.api_key_env.is_some() != r.api_secret_env.is_some() {
+                return Err("schema_registry: set both api_key_env and api_secret_env, or neither".to_string());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -87,5 +297,42 @@ mod tests {
         let e = Config::parse("tag_patern: 'v*'\n").unwrap_err();
         assert!(e.contains("unknown field `tag_patern`"), "{e}");
         assert!(e.starts_with("1:1"), "{e}");
+    }
+
+    #[test]
+    fn schemas_and_registry() {
+        let c = Config::parse(
+            "schemas:\n  - table: raw_orders\n    file: ./schemas/raw_orders.avsc\n    subject: raw_orders-value\n    compatibility: BACKWARD\n  - table: raw_users\n    file: schemas/raw_users.proto\nschema_registry:\n  url: http://127.0.0.1:8081\n  api_key_env: SR_KEY\n  api_secret_env: SR_SECRET\n  required: true\n",
+        )
+        .unwrap();
+        assert_eq!(c.schemas.len(), 2);
+        assert_eq!(c.schemas[0].path(), "schemas/raw_orders.avsc");
+        assert_eq!(c.schemas[0].compatibility, CompatibilityMode::Backward);
+        assert_eq!(c.schemas[1].compatibility, CompatibilityMode::FullTransitive);
+        assert_eq!(c.schemas[1].format(), Some(SchemaFormat::Protobuf));
+        let r = c.schema_registry.unwrap();
+        assert!(r.required);
+        assert_eq!(r.timeout_secs, 10);
+    }
+
+    #[test]
+    fn bad_schema_config_is_refused() {
+        let e = Config::parse("schemas:\n  - table: a\n    file: a.avsc\n    compatibilty: FULL\n")
+            .unwrap_err();
+        assert!(e.contains("unknown field `compatibilty`"), "{e}");
+        let e = Config::parse("schemas:\n  - table: a\n    file: a.avsc\n    compatibility: SOMETIMES\n")
+            .unwrap_err();
+        assert!(e.contains("SOMETIMES"), "{e}");
+        let e = Config::parse("schemas:\n  - table: a\n    file: a.txt\n").unwrap_err();
+        assert!(e.contains("cannot tell the format"), "{e}");
+        let e = Config::parse(
+            "schemas:\n  - table: a\n    file: a.avsc\n  - table: a\n    file: b.avsc\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("listed twice"), "{e}");
+        let e = Config::parse("schema_registry:\n  url: http://x\n  api_key: k\n").unwrap_err();
+        assert!(e.contains("unknown field `api_key`"), "{e}");
+        let e = Config::parse("schema_registry:\n  url: x\n").unwrap_err();
+        assert!(e.contains("http://"), "{e}");
     }
 }

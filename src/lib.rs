@@ -13,3 +13,4 @@ pub mod report;
 pub mod rewrite;
 pub mod sql;
 pub mod version;
+pub mod plan;

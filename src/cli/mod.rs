@@ -1,7 +1,11 @@
 //! The command-line interface: argument types and the dispatch to commands.
 mod changes;
+mod demo;
 mod graph;
+mod plan;
 mod rewrite;
+
+pub use plan::PlanFormat;
 
 use std::path::PathBuf;
 
@@ -76,6 +80,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         shift_left_out: Option<PathBuf>,
     },
+    /// Print the execution plan of the release: impact, waves, promotion,
+    /// rollback and cleanup, as the PR comment (markdown), JSON or text.
+    Plan {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
+    /// Run the pull-request flow offline on the bundled example: a temporary
+    /// git repository, a release tag, a change to one intermediate, the
+    /// rewrite, and the comment the pull request would get.
+    Demo {
+        /// Keep the demo repository in this directory instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
+        format: PlanFormat,
+    },
     /// Rename impacted tables to their green names in the SQL files
     /// (DDL, DML and every reference in their children), all or nothing.
     Rewrite {
@@ -111,6 +135,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             format,
             shift_left_out,
         } => changes::run(&project, &release, format, shift_left_out.as_deref()),
+        Command::Plan { project, release, format } => plan::run(&project, &release, format),
+        Command::Demo { keep, format } => demo::run(keep.as_deref(), format),
         Command::Rewrite {
             project,
             release,

@@ -1,6 +1,8 @@
 //! Git adapter (git2): the base ref, changed files, blobs at the base, dirty
 //! state. Everything is read relative to the project directory, which may be
 //! a sub-folder of the repository.
+pub mod local;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,15 @@ pub struct FileChange {
     /// For a rename: the path at the base.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+}
+
+/// One content of a file in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobVersion {
+    pub blob: Oid,
+    /// The oldest commit reachable from HEAD holding this content.
+    pub commit: Oid,
+    pub content: Vec<u8>,
 }
 
 pub struct Repo {
@@ -242,6 +253,60 @@ impl Repo {
         };
         let blob = entry.to_object(&self.repo)?.peel_to_blob()?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Every distinct content a project-relative file had in the commits
+    /// reachable from HEAD, newest first (ordered by the newest commit that
+    /// holds it). Each version names the oldest commit holding it, where it
+    /// was introduced.
+    pub fn versions_of(&self, path: &str) -> Result<Vec<BlobVersion>> {
+        let full = format!("{}{path}", self.prefix);
+        let mut walk = self.repo.revwalk()?;
+        walk.push_head()
+            .context("HEAD does not point to a commit")?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        let mut order: Vec<Oid> = Vec::new();
+        let mut introduced: HashMap<Oid, Oid> = HashMap::new();
+        for oid in walk {
+            let oid = oid?;
+            let tree = self.repo.find_commit(oid)?.tree()?;
+            let entry = match tree.get_path(Path::new(&full)) {
+                Ok(e) => e,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if entry.kind() != Some(ObjectType::Blob) {
+                continue;
+            }
+            let blob = entry.id();
+            // Walking from the newest: the last commit seen is the oldest.
+            if introduced.insert(blob, oid).is_none() {
+                order.push(blob);
+            }
+        }
+        order
+            .into_iter()
+            .map(|blob| {
+                let content = self.repo.find_blob(blob)?.content().to_vec();
+                Ok(BlobVersion {
+                    blob,
+                    commit: introduced[&blob],
+                    content,
+                })
+            })
+            .collect()
+    }
+
+    /// The short summary line of a commit's message.
+    pub fn commit_summary(&self, commit: Oid) -> Result<String> {
+        Ok(self
+            .repo
+            .find_commit(commit)?
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_string())
     }
 
     /// Uncommitted changes (untracked files included) under the project.

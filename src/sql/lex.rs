@@ -73,6 +73,14 @@ impl Tok {
         }
     }
 
+    /// The value of an unquoted word.
+    pub fn quote_free_word(&self) -> Option<&str> {
+        match &self.kind {
+            TokKind::Word { value, quote: None, .. } => Some(value),
+            _ => None,
+        }
+    }
+
     pub fn is(&self, kind: &TokKind) -> bool {
         std::mem::discriminant(&self.kind) == std::mem::discriminant(kind)
     }

@@ -6,10 +6,12 @@ mod lex;
 mod model;
 mod query;
 mod rename;
+mod state;
 mod statement;
 
 pub use error::SqlError;
 pub use lex::{Tok, TokKind, tokenize};
 pub use model::{NamePart, RefRole, Statement, StatementKind, TableName, TableRef};
 pub use rename::{RenameError, next_version, rename_spans, render_name, version_stem};
+pub use state::StateReason;
 pub use statement::analyze;

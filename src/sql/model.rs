@@ -141,6 +141,8 @@ pub struct Statement {
     pub fingerprint: u64,
     /// Whether it sits inside `EXECUTE STATEMENT SET BEGIN ... END`.
     pub in_statement_set: bool,
+    /// Why the statement keeps state (empty: stateless).
+    pub state: Vec<super::state::StateReason>,
 }
 
 impl Statement {

@@ -156,6 +156,7 @@ fn statement(
         col: first.col,
         fingerprint,
         in_statement_set: false,
+        state: super::state::state_reasons(toks, lo, hi),
     })
 }
 

@@ -2,5 +2,6 @@
 mod common;
 mod fixture;
 mod golden;
+mod plan_reports;
 mod project_graph;
 mod versioning;

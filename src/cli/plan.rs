@@ -1,0 +1,43 @@
+//! `greenlight plan`.
+use super::{Outcome, ProjectArgs, ReleaseArgs};
+use crate::config::Config;
+use crate::plan::{self, Plan, PlanInput};
+use crate::release::Release;
+use crate::report::Renderer;
+use crate::report::plan as render;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PlanFormat {
+    Markdown,
+    Json,
+    Text,
+}
+
+pub fn run(args: &ProjectArgs, rel: &ReleaseArgs, format: PlanFormat) -> anyhow::Result<Outcome> {
+    let config = Config::load(&args.project, args.config.as_deref())?;
+    let release = super::analyze_release(args, rel)?;
+    let plan = build_plan(&release, &config);
+    let renderer = Renderer::new(&args.project, &config.templates)?;
+    print!("{}", render_plan(&renderer, &plan, &release, format)?);
+    Ok(Outcome::Ok)
+}
+
+pub fn build_plan(release: &Release, config: &Config) -> Plan {
+    plan::build(&PlanInput {
+        base: &release.base.name,
+        head: &release.head,
+        head_graph: &release.head_graph,
+        impact: &release.impact,
+        connectors: &config.connectors,
+        capacity: config.capacity.as_ref(),
+        retention: &config.cleanup_retention,
+    })
+}
+
+pub fn render_plan(r: &Renderer, plan: &Plan, release: &Release, format: PlanFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        PlanFormat::Json => serde_json::to_string_pretty(plan)? + "\n",
+        PlanFormat::Markdown => render::pr_comment(r, plan, &release.head_graph, &[])?,
+        PlanFormat::Text => render::text(r, plan, &release.head_graph)?,
+    })
+}

@@ -1,0 +1,366 @@
+//! The execution plan (pure): what is created in which order, what keeps
+//! running, how to promote, roll back and clean up, sink connectors and
+//! capacity.
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::graph::Graph;
+use crate::project::Project;
+use crate::sql::{StateReason, StatementKind};
+use crate::version::{Deleted, Impact, Impacted, Reason};
+
+/// One statement to run in a wave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub table: String,
+    /// `create_table`, `create_view`, `create_table_as`, `start_dml`.
+    pub action: &'static str,
+    /// Project-relative SQL file holding the statement.
+    pub file: String,
+    pub stateful: bool,
+    pub state: Vec<StateReason>,
+    /// Green statements that read a Kafka-backed table start from the
+    /// earliest offsets and rebuild their state.
+    pub from_earliest: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wave {
+    pub index: usize,
+    pub tables: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+/// A sink connector whose topics change at promotion, or one to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectorChange {
+    pub connector: String,
+    /// `retarget` (topics move to green) or `add` (a new leaf table).
+    pub action: &'static str,
+    /// (from, to) topic pairs for a retarget.
+    pub topics: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityCheck {
+    pub max_cfu: f64,
+    /// CFU of the statements running now (blue and untouched).
+    pub running_cfu: f64,
+    /// CFU of the green statements.
+    pub green_cfu: f64,
+    /// While blue and green overlap.
+    pub peak_cfu: f64,
+    pub over_capacity: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub base: String,
+    pub impacted: Vec<Impacted>,
+    /// Green names, in deployment order; each wave runs in parallel after
+    /// the previous one.
+    pub waves: Vec<Vec<String>>,
+    pub steps: Vec<Wave>,
+    /// Tables not impacted: untouched, they keep running.
+    pub keep_running: Vec<String>,
+    /// Blue names that keep running until promotion.
+    pub blue_until_promotion: Vec<String>,
+    pub promotion: Vec<String>,
+    pub rollback: Vec<String>,
+    pub cleanup: Vec<String>,
+    pub connectors: Vec<ConnectorChange>,
+    pub capacity: Option<CapacityCheck>,
+    pub cosmetic: Vec<String>,
+    pub deleted: Vec<Deleted>,
+    pub warnings: Vec<String>,
+}
+
+/// What the plan is built from.
+pub struct PlanInput<'a> {
+    pub base: &'a str,
+    pub head: &'a Project,
+    pub head_graph: &'a Graph,
+    pub impact: &'a Impact,
+    pub connectors: &'a [Connector],
+    pub capacity: Option<&'a Capacity>,
+    /// How long blue tables are kept after promotion (e.g. `7d`).
+    pub retention: &'a str,
+}
+
+pub fn build(input: &PlanInput<'_>) -> Plan {
+    let (head, impact) = (input.head, input.impact);
+    let by_head: BTreeMap<&str, &Impacted> = impact.impacted.iter().map(|i| (i.head.as_str(), i)).collect();
+    let impacted_heads: BTreeSet<String> = by_head.keys().map(|s| s.to_string()).collect();
+    let head_waves = input.head_graph.waves(&impacted_heads);
+    let mut steps = Vec::new();
+    let mut waves = Vec::new();
+    for (index, wave) in head_waves.iter().enumerate() {
+        let mut wave_steps = Vec::new();
+        let mut names = Vec::new();
+        for h in wave {
+            let imp = by_head[h.as_str()];
+            names.push(imp.green.clone());
+            wave_steps.extend(table_steps(head, h, imp));
+        }
+        steps.push(Wave {
+            index: index + 1,
+            tables: names.clone(),
+            steps: wave_steps,
+        });
+        waves.push(names);
+    }
+    // Rows follow the deployment order.
+    let wave_of: BTreeMap<&str, usize> = waves
+        .iter()
+        .enumerate()
+        .flat_map(|(k, w)| w.iter().map(move |g| (g.as_str(), k)))
+        .collect();
+    let mut impacted = impact.impacted.clone();
+    impacted.sort_by(|a, b| (wave_of.get(a.green.as_str()), &a.green).cmp(&(wave_of.get(b.green.as_str()), &b.green)));
+    let blue_until_promotion: Vec<String> = impacted.iter().filter_map(|i| i.blue.clone()).collect();
+    let connectors = connector_changes(input);
+    let mut warnings = Vec::new();
+    let capacity = input.capacity.map(|c| capacity_check(c, head, impact));
+    if let Some(c) = &capacity
+        && c.over_capacity
+    {
+        warnings.push(format!(
+            "over capacity: blue and green together need {} CFU at peak, the pool allows {}",
+            fmt_cfu(c.peak_cfu),
+            fmt_cfu(c.max_cfu)
+        ));
+    }
+    for w in &head.warnings {
+        warnings.push(w.to_string());
+    }
+    let (promotion, rollback, cleanup) = lifecycle(input, &connectors, &head_waves, &by_head);
+    Plan {
+        base: input.base.to_string(),
+        impacted,
+        waves,
+        steps,
+        keep_running: impact.unchanged.clone(),
+        blue_until_promotion,
+        promotion,
+        rollback,
+        cleanup,
+        connectors,
+        capacity,
+        cosmetic: impact.cosmetic.clone(),
+        deleted: impact.deleted.clone(),
+        warnings,
+    }
+}
+
+fn table_steps(head: &Project, name: &str, imp: &Impacted) -> Vec<Step> {
+    let t = head.table(name).expect("impacted tables exist");
+    let reads_source = !t.parents.is_empty();
+    let mut out = Vec::new();
+    if let Some(l) = t.ddl {
+        let s = head.statement(l);
+        let action = match s.kind {
+            StatementKind::CreateView => "create_view",
+            StatementKind::Ctas | StatementKind::CreateMaterializedTable => "create_table_as",
+            _ => "create_table",
+        };
+        let runs = action == "create_table_as";
+        out.push(Step {
+            table: imp.green.clone(),
+            action,
+            file: head.path(l).to_string(),
+            stateful: runs && !s.state.is_empty(),
+            state: if runs { s.state.clone() } else { Vec::new() },
+            from_earliest: runs && reads_source,
+        });
+    }
+    for l in &t.dml {
+        let s = head.statement(*l);
+        out.push(Step {
+            table: imp.green.clone(),
+            action: "start_dml",
+            file: head.path(*l).to_string(),
+            stateful: !s.state.is_empty(),
+            state: s.state.clone(),
+            from_earliest: reads_source,
+        });
+    }
+    out
+}
+
+fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
+    let green_of: BTreeMap<&str, &str> = input
+        .impact
+        .impacted
+        .iter()
+        .filter_map(|i| i.blue.as_deref().map(|b| (b, i.green.as_str())))
+        .collect();
+    let mut out = Vec::new();
+    let mut covered: BTreeSet<&str> = BTreeSet::new();
+    for c in input.connectors {
+        let topics: Vec<(String, String)> = c
+            .topics
+            .iter()
+            .filter_map(|t| green_of.get(t.as_str()).map(|g| (t.clone(), g.to_string())))
+            .collect();
+        covered.extend(c.topics.iter().map(String::as_str));
+        if !topics.is_empty() {
+            out.push(ConnectorChange {
+                connector: c.name.clone(),
+                action: "retarget",
+                topics,
+            });
+        }
+    }
+    for i in &input.impact.impacted {
+        let leaf = input.head_graph.children(&i.head).is_empty();
+        if i.reason == Reason::New && leaf && !covered.contains(i.green.as_str()) && !input.connectors.is_empty() {
+            out.push(ConnectorChange {
+                connector: format!("sink-{}", i.green.replace('_', "-")),
+                action: "add",
+                topics: vec![(String::new(), i.green.clone())],
+            });
+        }
+    }
+    out
+}
+
+fn cfu_of(c: &Capacity, names: &[&str]) -> f64 {
+    names
+        .iter()
+        .find_map(|n| c.cfu.get(*n).or_else(|| c.cfu.get(crate::sql::version_stem(n))))
+        .copied()
+        .unwrap_or(c.default_cfu)
+}
+
+fn capacity_check(c: &Capacity, head: &Project, impact: &Impact) -> CapacityCheck {
+    let running_tables = head.tables.iter().filter(|t| !t.dml.is_empty() || t.ddl.is_some_and(|l| head.statement(l).kind == StatementKind::Ctas));
+    let impacted: BTreeMap<&str, &Impacted> = impact.impacted.iter().map(|i| (i.head.as_str(), i)).collect();
+    let mut running = 0.0;
+    let mut green = 0.0;
+    for t in running_tables {
+        match impacted.get(t.name.as_str()) {
+            Some(i) => {
+                green += cfu_of(c, &[&i.green]);
+                if let Some(b) = &i.blue {
+                    running += cfu_of(c, &[b]);
+                }
+            }
+            None => running += cfu_of(c, &[&t.name]),
+        }
+    }
+    let peak = running + green;
+    CapacityCheck {
+        max_cfu: c.max_cfu,
+        running_cfu: running,
+        green_cfu: green,
+        peak_cfu: peak,
+        over_capacity: peak > c.max_cfu,
+    }
+}
+
+pub fn fmt_cfu(x: f64) -> String {
+    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+}
+
+type Lifecycle = (Vec<String>, Vec<String>, Vec<String>);
+
+fn lifecycle(
+    input: &PlanInput<'_>,
+    connectors: &[ConnectorChange],
+    head_waves: &[Vec<String>],
+    by_head: &BTreeMap<&str, &Impacted>,
+) -> Lifecycle {
+    let mut promotion = Vec::new();
+    for c in connectors {
+        match c.action {
+            "retarget" => {
+                let pairs: Vec<String> = c.topics.iter().map(|(a, b)| format!("{a} -> {b}")).collect();
+                promotion.push(format!("Point sink connector `{}` at the green topics: {}", c.connector, pairs.join(", ")));
+            }
+            _ => promotion.push(format!("Add sink connector `{}` for the new table `{}`", c.connector, c.topics[0].1)),
+        }
+    }
+    let leaves: Vec<&Impacted> = input
+        .impact
+        .impacted
+        .iter()
+        .filter(|i| i.blue.is_some() && input.head_graph.children(&i.head).is_empty())
+        .collect();
+    for i in &leaves {
+        promotion.push(format!(
+            "Move consumers of `{}` to `{}`",
+            i.blue.as_deref().unwrap_or_default(),
+            i.green
+        ));
+    }
+    // Downstream first, so nothing running loses its input.
+    let reversed: Vec<&Impacted> = head_waves.iter().rev().flat_map(|w| w.iter().map(|h| by_head[h.as_str()])).collect();
+    let runs = |i: &Impacted| {
+        input.head.table(&i.head).is_some_and(|t| {
+            !t.dml.is_empty()
+                || t.ddl.is_some_and(|l| {
+                    matches!(input.head.statement(l).kind, StatementKind::Ctas | StatementKind::CreateMaterializedTable)
+                })
+        })
+    };
+    for i in &reversed {
+        if let Some(b) = &i.blue
+            && runs(i)
+        {
+            promotion.push(format!("Stop the blue statement of `{b}` (statement {})", i.statement));
+        }
+    }
+    if promotion.is_empty() {
+        promotion.push("Nothing to switch: no running table is replaced".to_string());
+    }
+    let mut rollback = Vec::new();
+    if connectors.iter().any(|c| c.action == "retarget") {
+        rollback.push("Point the sink connectors back at the blue topics (if they were moved)".to_string());
+    }
+    for i in &reversed {
+        if runs(i) {
+            rollback.push(format!("Stop and delete the green statement of `{}`, drop table `{}`", i.green, i.green));
+        } else {
+            rollback.push(format!("Drop `{}`", i.green));
+        }
+    }
+    rollback.push("Blue is untouched: nothing to restart".to_string());
+    let mut cleanup = Vec::new();
+    for i in &reversed {
+        if let Some(b) = &i.blue {
+            let what = if runs(i) { "and delete its statements" } else { "(no statement runs)" };
+            cleanup.push(format!("After {} of green in production, drop blue `{b}` {what}", input.retention));
+        }
+    }
+    for d in &input.impact.deleted {
+        cleanup.push(format!("Drop table `{}` (deleted from the project) and delete its statements", d.name));
+    }
+    (promotion, rollback, cleanup)
+}
+
+/// A sink connector reading some of the project's tables (topics).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connector {
+    pub name: String,
+    pub topics: Vec<String>,
+}
+
+/// Compute pool capacity in CFU.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    /// The pool's maximum.
+    pub max_cfu: f64,
+    /// CFU of a statement not listed in `cfu`.
+    #[serde(default = "one")]
+    pub default_cfu: f64,
+    /// CFU per table (its name without version suffix, or an exact name).
+    #[serde(default)]
+    pub cfu: BTreeMap<String, f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
