@@ -45,7 +45,10 @@ fn parse_args() -> Result<Args, String> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{a} needs a value\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| format!("{a} needs a value\n{USAGE}"))
+        };
         match a.as_str() {
             "--out" => args.out = PathBuf::from(value()?),
             "--tables" => args.tables = value()?.parse().map_err(|e| format!("--tables: {e}"))?,
@@ -487,11 +490,7 @@ fn dml(t: &Table, all: &[Table], changed: bool) -> String {
             }
         },
         Kind::Fact => {
-            let filter = if changed {
-                "\nHAVING COUNT(*) > 1"
-            } else {
-                ""
-            };
+            let filter = if changed { "\nHAVING COUNT(*) > 1" } else { "" };
             let _ = write!(
                 s,
                 "-- Hourly windows (TUMBLE), joined with a dimension.\n\
@@ -605,7 +604,10 @@ fn run(args: &Args) -> Result<(), String> {
         .map_err(io)?;
     }
     if args.git && !changed.is_empty() {
-        git(&args.out, &["commit", "-q", "-a", "-m", "change some tables"])?;
+        git(
+            &args.out,
+            &["commit", "-q", "-a", "-m", "change some tables"],
+        )?;
     }
     println!(
         "generated {} tables ({} SQL files, {} bytes) in {}; {} tables changed since v1.0.0",

@@ -259,7 +259,10 @@ impl Config {
                     s.file, s.table
                 ));
             }
-            if s.file.is_empty() || Path::new(&s.file).is_absolute() || s.path().split('/').any(|c| c == "..") {
+            if s.file.is_empty()
+                || Path::new(&s.file).is_absolute()
+                || s.path().split('/').any(|c| c == "..")
+            {
                 return Err(format!(
                     "schemas: `{}` (table `{}`) must be a path inside the project, relative to it",
                     s.file, s.table
@@ -268,12 +271,13 @@ impl Config {
         }
         if let Some(r) = &self.schema_registry {
             if !(r.url.starts_with("http://") || r.url.starts_with("https://")) {
-                return Err(
-                    "schema_registry.url must start with http:// or https://".to_string(),
-                );
+                return Err("schema_registry.url must start with http:// or https://".to_string());
             }
             if r.api_key_env.is_some() != r.api_secret_env.is_some() {
-                return Err("schema_registry: set both api_key_env and api_secret_env, or neither".to_string());
+                return Err(
+                    "schema_registry: set both api_key_env and api_secret_env, or neither"
+                        .to_string(),
+                );
             }
         }
         Ok(())
@@ -308,7 +312,10 @@ mod tests {
         assert_eq!(c.schemas.len(), 2);
         assert_eq!(c.schemas[0].path(), "schemas/raw_orders.avsc");
         assert_eq!(c.schemas[0].compatibility, CompatibilityMode::Backward);
-        assert_eq!(c.schemas[1].compatibility, CompatibilityMode::FullTransitive);
+        assert_eq!(
+            c.schemas[1].compatibility,
+            CompatibilityMode::FullTransitive
+        );
         assert_eq!(c.schemas[1].format(), Some(SchemaFormat::Protobuf));
         let r = c.schema_registry.unwrap();
         assert!(r.required);
@@ -320,8 +327,10 @@ mod tests {
         let e = Config::parse("schemas:\n  - table: a\n    file: a.avsc\n    compatibilty: FULL\n")
             .unwrap_err();
         assert!(e.contains("unknown field `compatibilty`"), "{e}");
-        let e = Config::parse("schemas:\n  - table: a\n    file: a.avsc\n    compatibility: SOMETIMES\n")
-            .unwrap_err();
+        let e = Config::parse(
+            "schemas:\n  - table: a\n    file: a.avsc\n    compatibility: SOMETIMES\n",
+        )
+        .unwrap_err();
         assert!(e.contains("SOMETIMES"), "{e}");
         let e = Config::parse("schemas:\n  - table: a\n    file: a.txt\n").unwrap_err();
         assert!(e.contains("cannot tell the format"), "{e}");

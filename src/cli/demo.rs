@@ -13,7 +13,8 @@ use crate::report::Renderer;
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/testdata/example");
 
 /// The intermediate the demo changes, and how.
-const CHANGED: &str = "pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql";
+const CHANGED: &str =
+    "pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql";
 
 pub fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
     let temp = tempfile::TempDir::new().context("cannot create a temporary directory")?;
@@ -28,17 +29,27 @@ pub fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
         name: "Demo Engineer".into(),
         email: "demo@example.com".into(),
     };
-    EXAMPLE.extract(&dir).with_context(|| format!("cannot write the example into {}", dir.display()))?;
+    EXAMPLE
+        .extract(&dir)
+        .with_context(|| format!("cannot write the example into {}", dir.display()))?;
     let repo = init(&dir)?;
     commit_all(&repo, "Release 1.0: the example pipeline", &author)?;
     tag_head(&repo, "v1.0.0")?;
-    eprintln!("demo: example project committed and tagged v1.0.0 in {}", dir.display());
+    eprintln!(
+        "demo: example project committed and tagged v1.0.0 in {}",
+        dir.display()
+    );
 
     let path = dir.join(CHANGED);
     let sql = std::fs::read_to_string(&path)?;
-    let changed = change_intermediate(&sql).context("the bundled example changed: the demo edit no longer applies")?;
+    let changed = change_intermediate(&sql)
+        .context("the bundled example changed: the demo edit no longer applies")?;
     std::fs::write(&path, changed)?;
-    commit_all(&repo, "Exclude cancelled orders from int_orders_enriched", &author)?;
+    commit_all(
+        &repo,
+        "Exclude cancelled orders from int_orders_enriched",
+        &author,
+    )?;
     eprintln!("demo: a pull request changes {CHANGED}");
 
     let args = ProjectArgs {
@@ -71,5 +82,9 @@ pub fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
 /// Adds a filter to the intermediate's query: a semantic change.
 fn change_intermediate(sql: &str) -> Option<String> {
     let at = sql.rfind("WHERE ")?;
-    Some(format!("{}WHERE o.order_status <> 'CANCELLED' AND {}", &sql[..at], &sql[at + 6..]))
+    Some(format!(
+        "{}WHERE o.order_status <> 'CANCELLED' AND {}",
+        &sql[..at],
+        &sql[at + 6..]
+    ))
 }

@@ -135,7 +135,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             format,
             shift_left_out,
         } => changes::run(&project, &release, format, shift_left_out.as_deref()),
-        Command::Plan { project, release, format } => plan::run(&project, &release, format),
+        Command::Plan {
+            project,
+            release,
+            format,
+        } => plan::run(&project, &release, format),
         Command::Demo { keep, format } => demo::run(keep.as_deref(), format),
         Command::Rewrite {
             project,

@@ -34,7 +34,12 @@ pub fn build_plan(release: &Release, config: &Config) -> Plan {
     })
 }
 
-pub fn render_plan(r: &Renderer, plan: &Plan, release: &Release, format: PlanFormat) -> anyhow::Result<String> {
+pub fn render_plan(
+    r: &Renderer,
+    plan: &Plan,
+    release: &Release,
+    format: PlanFormat,
+) -> anyhow::Result<String> {
     Ok(match format {
         PlanFormat::Json => serde_json::to_string_pretty(plan)? + "\n",
         PlanFormat::Markdown => render::pr_comment(r, plan, &release.head_graph, &[])?,

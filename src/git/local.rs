@@ -21,7 +21,8 @@ impl Author {
 pub fn init(dir: &Path) -> Result<Repository> {
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
-    Repository::init_opts(dir, &opts).with_context(|| format!("cannot create a repository in {}", dir.display()))
+    Repository::init_opts(dir, &opts)
+        .with_context(|| format!("cannot create a repository in {}", dir.display()))
 }
 
 /// Stages every change in the work tree (additions, edits, deletions) and

@@ -90,7 +90,11 @@ pub struct PlanInput<'a> {
 
 pub fn build(input: &PlanInput<'_>) -> Plan {
     let (head, impact) = (input.head, input.impact);
-    let by_head: BTreeMap<&str, &Impacted> = impact.impacted.iter().map(|i| (i.head.as_str(), i)).collect();
+    let by_head: BTreeMap<&str, &Impacted> = impact
+        .impacted
+        .iter()
+        .map(|i| (i.head.as_str(), i))
+        .collect();
     let impacted_heads: BTreeSet<String> = by_head.keys().map(|s| s.to_string()).collect();
     let head_waves = input.head_graph.waves(&impacted_heads);
     let mut steps = Vec::new();
@@ -117,8 +121,11 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         .flat_map(|(k, w)| w.iter().map(move |g| (g.as_str(), k)))
         .collect();
     let mut impacted = impact.impacted.clone();
-    impacted.sort_by(|a, b| (wave_of.get(a.green.as_str()), &a.green).cmp(&(wave_of.get(b.green.as_str()), &b.green)));
-    let blue_until_promotion: Vec<String> = impacted.iter().filter_map(|i| i.blue.clone()).collect();
+    impacted.sort_by(|a, b| {
+        (wave_of.get(a.green.as_str()), &a.green).cmp(&(wave_of.get(b.green.as_str()), &b.green))
+    });
+    let blue_until_promotion: Vec<String> =
+        impacted.iter().filter_map(|i| i.blue.clone()).collect();
     let connectors = connector_changes(input);
     let mut warnings = Vec::new();
     let capacity = input.capacity.map(|c| capacity_check(c, head, impact));
@@ -214,7 +221,11 @@ fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
     }
     for i in &input.impact.impacted {
         let leaf = input.head_graph.children(&i.head).is_empty();
-        if i.reason == Reason::New && leaf && !covered.contains(i.green.as_str()) && !input.connectors.is_empty() {
+        if i.reason == Reason::New
+            && leaf
+            && !covered.contains(i.green.as_str())
+            && !input.connectors.is_empty()
+        {
             out.push(ConnectorChange {
                 connector: format!("sink-{}", i.green.replace('_', "-")),
                 action: "add",
@@ -228,14 +239,26 @@ fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
 fn cfu_of(c: &Capacity, names: &[&str]) -> f64 {
     names
         .iter()
-        .find_map(|n| c.cfu.get(*n).or_else(|| c.cfu.get(crate::sql::version_stem(n))))
+        .find_map(|n| {
+            c.cfu
+                .get(*n)
+                .or_else(|| c.cfu.get(crate::sql::version_stem(n)))
+        })
         .copied()
         .unwrap_or(c.default_cfu)
 }
 
 fn capacity_check(c: &Capacity, head: &Project, impact: &Impact) -> CapacityCheck {
-    let running_tables = head.tables.iter().filter(|t| !t.dml.is_empty() || t.ddl.is_some_and(|l| head.statement(l).kind == StatementKind::Ctas));
-    let impacted: BTreeMap<&str, &Impacted> = impact.impacted.iter().map(|i| (i.head.as_str(), i)).collect();
+    let running_tables = head.tables.iter().filter(|t| {
+        !t.dml.is_empty()
+            || t.ddl
+                .is_some_and(|l| head.statement(l).kind == StatementKind::Ctas)
+    });
+    let impacted: BTreeMap<&str, &Impacted> = impact
+        .impacted
+        .iter()
+        .map(|i| (i.head.as_str(), i))
+        .collect();
     let mut running = 0.0;
     let mut green = 0.0;
     for t in running_tables {
@@ -260,7 +283,11 @@ fn capacity_check(c: &Capacity, head: &Project, impact: &Impact) -> CapacityChec
 }
 
 pub fn fmt_cfu(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 type Lifecycle = (Vec<String>, Vec<String>, Vec<String>);
@@ -275,10 +302,21 @@ fn lifecycle(
     for c in connectors {
         match c.action {
             "retarget" => {
-                let pairs: Vec<String> = c.topics.iter().map(|(a, b)| format!("{a} -> {b}")).collect();
-                promotion.push(format!("Point sink connector `{}` at the green topics: {}", c.connector, pairs.join(", ")));
+                let pairs: Vec<String> = c
+                    .topics
+                    .iter()
+                    .map(|(a, b)| format!("{a} -> {b}"))
+                    .collect();
+                promotion.push(format!(
+                    "Point sink connector `{}` at the green topics: {}",
+                    c.connector,
+                    pairs.join(", ")
+                ));
             }
-            _ => promotion.push(format!("Add sink connector `{}` for the new table `{}`", c.connector, c.topics[0].1)),
+            _ => promotion.push(format!(
+                "Add sink connector `{}` for the new table `{}`",
+                c.connector, c.topics[0].1
+            )),
         }
     }
     let leaves: Vec<&Impacted> = input
@@ -295,12 +333,19 @@ fn lifecycle(
         ));
     }
     // Downstream first, so nothing running loses its input.
-    let reversed: Vec<&Impacted> = head_waves.iter().rev().flat_map(|w| w.iter().map(|h| by_head[h.as_str()])).collect();
+    let reversed: Vec<&Impacted> = head_waves
+        .iter()
+        .rev()
+        .flat_map(|w| w.iter().map(|h| by_head[h.as_str()]))
+        .collect();
     let runs = |i: &Impacted| {
         input.head.table(&i.head).is_some_and(|t| {
             !t.dml.is_empty()
                 || t.ddl.is_some_and(|l| {
-                    matches!(input.head.statement(l).kind, StatementKind::Ctas | StatementKind::CreateMaterializedTable)
+                    matches!(
+                        input.head.statement(l).kind,
+                        StatementKind::Ctas | StatementKind::CreateMaterializedTable
+                    )
                 })
         })
     };
@@ -308,7 +353,10 @@ fn lifecycle(
         if let Some(b) = &i.blue
             && runs(i)
         {
-            promotion.push(format!("Stop the blue statement of `{b}` (statement {})", i.statement));
+            promotion.push(format!(
+                "Stop the blue statement of `{b}` (statement {})",
+                i.statement
+            ));
         }
     }
     if promotion.is_empty() {
@@ -316,11 +364,16 @@ fn lifecycle(
     }
     let mut rollback = Vec::new();
     if connectors.iter().any(|c| c.action == "retarget") {
-        rollback.push("Point the sink connectors back at the blue topics (if they were moved)".to_string());
+        rollback.push(
+            "Point the sink connectors back at the blue topics (if they were moved)".to_string(),
+        );
     }
     for i in &reversed {
         if runs(i) {
-            rollback.push(format!("Stop and delete the green statement of `{}`, drop table `{}`", i.green, i.green));
+            rollback.push(format!(
+                "Stop and delete the green statement of `{}`, drop table `{}`",
+                i.green, i.green
+            ));
         } else {
             rollback.push(format!("Drop `{}`", i.green));
         }
@@ -329,12 +382,22 @@ fn lifecycle(
     let mut cleanup = Vec::new();
     for i in &reversed {
         if let Some(b) = &i.blue {
-            let what = if runs(i) { "and delete its statements" } else { "(no statement runs)" };
-            cleanup.push(format!("After {} of green in production, drop blue `{b}` {what}", input.retention));
+            let what = if runs(i) {
+                "and delete its statements"
+            } else {
+                "(no statement runs)"
+            };
+            cleanup.push(format!(
+                "After {} of green in production, drop blue `{b}` {what}",
+                input.retention
+            ));
         }
     }
     for d in &input.impact.deleted {
-        cleanup.push(format!("Drop table `{}` (deleted from the project) and delete its statements", d.name));
+        cleanup.push(format!(
+            "Drop table `{}` (deleted from the project) and delete its statements",
+            d.name
+        ));
     }
     (promotion, rollback, cleanup)
 }

@@ -10,7 +10,8 @@ use super::graph::mermaid_label;
 
 /// `None` when the graph would have more than `max_nodes` nodes.
 pub fn release_mermaid(impacted: &[Impacted], graph: &Graph, max_nodes: usize) -> Option<String> {
-    let by_head: BTreeMap<&str, &Impacted> = impacted.iter().map(|i| (i.head.as_str(), i)).collect();
+    let by_head: BTreeMap<&str, &Impacted> =
+        impacted.iter().map(|i| (i.head.as_str(), i)).collect();
     let mut inputs: BTreeSet<String> = BTreeSet::new();
     for i in impacted {
         for p in graph.parents(&i.head) {
@@ -27,7 +28,11 @@ pub fn release_mermaid(impacted: &[Impacted], graph: &Graph, max_nodes: usize) -
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for (k, name) in inputs.iter().enumerate() {
         let id = format!("u{k}");
-        let class = if graph.is_external(name) { "external" } else { "untouched" };
+        let class = if graph.is_external(name) {
+            "external"
+        } else {
+            "untouched"
+        };
         out.push_str(&format!("  {id}[\"{}\"]:::{class}\n", mermaid_label(name)));
         ids.insert(name.clone(), id);
     }
@@ -42,11 +47,22 @@ pub fn release_mermaid(impacted: &[Impacted], graph: &Graph, max_nodes: usize) -
     }
     out.push_str("  subgraph green [\"green: deployed beside blue\"]\n");
     for (k, i) in impacted.iter().enumerate() {
-        let class = if i.reason == Reason::New { "new" } else { "green" };
-        out.push_str(&format!("    g{k}[\"{}\"]:::{class}\n", mermaid_label(&i.green)));
+        let class = if i.reason == Reason::New {
+            "new"
+        } else {
+            "green"
+        };
+        out.push_str(&format!(
+            "    g{k}[\"{}\"]:::{class}\n",
+            mermaid_label(&i.green)
+        ));
     }
     out.push_str("  end\n");
-    let index: BTreeMap<&str, usize> = impacted.iter().enumerate().map(|(k, i)| (i.head.as_str(), k)).collect();
+    let index: BTreeMap<&str, usize> = impacted
+        .iter()
+        .enumerate()
+        .map(|(k, i)| (i.head.as_str(), k))
+        .collect();
     for (k, i) in impacted.iter().enumerate() {
         for p in graph.parents(&i.head) {
             match index.get(p.as_str()) {
@@ -70,6 +86,8 @@ pub fn release_mermaid(impacted: &[Impacted], graph: &Graph, max_nodes: usize) -
     out.push_str("  classDef green fill:#dcfce7,stroke:#15803d,color:#14532d\n");
     out.push_str("  classDef new fill:#dcfce7,stroke:#15803d,stroke-width:3px,color:#14532d\n");
     out.push_str("  classDef untouched fill:#f3f4f6,stroke:#9ca3af,color:#374151\n");
-    out.push_str("  classDef external fill:#ffffff,stroke:#9ca3af,stroke-dasharray:4 4,color:#6b7280\n");
+    out.push_str(
+        "  classDef external fill:#ffffff,stroke:#9ca3af,stroke-dasharray:4 4,color:#6b7280\n",
+    );
     Some(out)
 }

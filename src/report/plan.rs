@@ -90,7 +90,11 @@ struct Limits {
 
 fn summary(plan: &Plan) -> String {
     if plan.impacted.is_empty() {
-        return format!("No table to re-version since `{}`; {} keep running.", plan.base, plan.keep_running.len());
+        return format!(
+            "No table to re-version since `{}`; {} keep running.",
+            plan.base,
+            plan.keep_running.len()
+        );
     }
     let count = |r: Reason| plan.impacted.iter().filter(|i| i.reason == r).count();
     let mut parts = Vec::new();
@@ -168,7 +172,11 @@ fn view<'a>(plan: &'a Plan, graph: &Graph, limits: Limits, extra: &[Section]) ->
             fmt_cfu(c.green_cfu),
             fmt_cfu(c.peak_cfu),
             fmt_cfu(c.max_cfu),
-            if c.over_capacity { ": **over capacity**" } else { "" }
+            if c.over_capacity {
+                ": **over capacity**"
+            } else {
+                ""
+            }
         )
     });
     View {
@@ -200,16 +208,59 @@ fn view<'a>(plan: &'a Plan, graph: &Graph, limits: Limits, extra: &[Section]) ->
 }
 
 const LADDER: &[Limits] = &[
-    Limits { rows: 300, per_wave: 100, waves: 50, list: 100, mermaid_nodes: 80 },
-    Limits { rows: 150, per_wave: 40, waves: 30, list: 40, mermaid_nodes: 50 },
-    Limits { rows: 60, per_wave: 20, waves: 20, list: 20, mermaid_nodes: 30 },
-    Limits { rows: 25, per_wave: 10, waves: 10, list: 10, mermaid_nodes: 0 },
-    Limits { rows: 10, per_wave: 5, waves: 5, list: 5, mermaid_nodes: 0 },
-    Limits { rows: 0, per_wave: 0, waves: 0, list: 0, mermaid_nodes: 0 },
+    Limits {
+        rows: 300,
+        per_wave: 100,
+        waves: 50,
+        list: 100,
+        mermaid_nodes: 80,
+    },
+    Limits {
+        rows: 150,
+        per_wave: 40,
+        waves: 30,
+        list: 40,
+        mermaid_nodes: 50,
+    },
+    Limits {
+        rows: 60,
+        per_wave: 20,
+        waves: 20,
+        list: 20,
+        mermaid_nodes: 30,
+    },
+    Limits {
+        rows: 25,
+        per_wave: 10,
+        waves: 10,
+        list: 10,
+        mermaid_nodes: 0,
+    },
+    Limits {
+        rows: 10,
+        per_wave: 5,
+        waves: 5,
+        list: 5,
+        mermaid_nodes: 0,
+    },
+    Limits {
+        rows: 0,
+        per_wave: 0,
+        waves: 0,
+        list: 0,
+        mermaid_nodes: 0,
+    },
 ];
 
 /// Renders with the most detail that fits in `limit` bytes.
-fn fitted(r: &Renderer, name: &str, plan: &Plan, graph: &Graph, extra: &[Section], limit: usize) -> Result<String> {
+fn fitted(
+    r: &Renderer,
+    name: &str,
+    plan: &Plan,
+    graph: &Graph,
+    extra: &[Section],
+    limit: usize,
+) -> Result<String> {
     let mut last = String::new();
     for limits in LADDER {
         last = r.render(name, &view(plan, graph, *limits, extra))?;

@@ -53,18 +53,24 @@ impl Renderer {
                 None => source.to_string(),
             };
             env.add_template_owned(name.to_string(), text)
-                .map_err(|e| Error::Config(format!("template {}: {e:#}", custom.unwrap_or(name))))?;
+                .map_err(|e| {
+                    Error::Config(format!("template {}: {e:#}", custom.unwrap_or(name)))
+                })?;
         }
         Ok(Renderer { env })
     }
 
     /// The embedded templates only.
     pub fn embedded() -> Renderer {
-        Renderer::new(Path::new("."), &TemplateOverrides::default()).expect("embedded templates are valid")
+        Renderer::new(Path::new("."), &TemplateOverrides::default())
+            .expect("embedded templates are valid")
     }
 
     pub fn render<S: Serialize>(&self, name: &str, ctx: &S) -> Result<String> {
-        let tmpl = self.env.get_template(name).map_err(|e| Error::Config(format!("{e:#}")))?;
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| Error::Config(format!("{e:#}")))?;
         tmpl.render(minijinja::value::Serde(ctx))
             .map_err(|e| Error::Config(format!("cannot render {name}: {e:#}")))
     }

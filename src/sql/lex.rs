@@ -76,7 +76,9 @@ impl Tok {
     /// The value of an unquoted word.
     pub fn quote_free_word(&self) -> Option<&str> {
         match &self.kind {
-            TokKind::Word { value, quote: None, .. } => Some(value),
+            TokKind::Word {
+                value, quote: None, ..
+            } => Some(value),
             _ => None,
         }
     }

@@ -40,8 +40,22 @@ impl StateReason {
 }
 
 const AGGREGATES: &[&str] = &[
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "COLLECT", "LISTAGG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP",
-    "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "JSON_ARRAYAGG", "JSON_OBJECTAGG",
+    "COUNT",
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
+    "COLLECT",
+    "LISTAGG",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "VAR_POP",
+    "VAR_SAMP",
+    "FIRST_VALUE",
+    "LAST_VALUE",
+    "ARRAY_AGG",
+    "JSON_ARRAYAGG",
+    "JSON_OBJECTAGG",
 ];
 const WINDOWS: &[&str] = &["TUMBLE", "HOP", "CUMULATE", "SESSION"];
 
@@ -56,27 +70,42 @@ pub fn state_reasons(toks: &[Tok], lo: usize, hi: usize) -> Vec<StateReason> {
             Keyword::JOIN => {
                 // Joins with UNNEST or a LATERAL table function keep no state.
                 let n = at(i + 1);
-                let lateral = n.is_some_and(|n| n.is_kw(Keyword::LATERAL) || n.is_kw(Keyword::UNNEST));
+                let lateral =
+                    n.is_some_and(|n| n.is_kw(Keyword::LATERAL) || n.is_kw(Keyword::UNNEST));
                 if !lateral {
                     out.push(StateReason::Join);
                 }
             }
             Keyword::SYSTEM_TIME => out.push(StateReason::TemporalJoin),
-            Keyword::GROUP if at(i + 1).is_some_and(|n| n.is_kw(Keyword::BY)) => out.push(StateReason::Aggregation),
+            Keyword::GROUP if at(i + 1).is_some_and(|n| n.is_kw(Keyword::BY)) => {
+                out.push(StateReason::Aggregation)
+            }
             Keyword::MATCH_RECOGNIZE => out.push(StateReason::MatchRecognize),
-            Keyword::DISTINCT if i > lo && toks[i - 1].is_kw(Keyword::SELECT) => out.push(StateReason::Distinct),
+            Keyword::DISTINCT if i > lo && toks[i - 1].is_kw(Keyword::SELECT) => {
+                out.push(StateReason::Distinct)
+            }
             Keyword::OVER => {
-                let dedup = (lo..i).rev().take(4).any(|k| toks[k].is_word_ci("ROW_NUMBER"));
-                out.push(if dedup { StateReason::Deduplication } else { StateReason::OverWindow });
+                let dedup = (lo..i)
+                    .rev()
+                    .take(4)
+                    .any(|k| toks[k].is_word_ci("ROW_NUMBER"));
+                out.push(if dedup {
+                    StateReason::Deduplication
+                } else {
+                    StateReason::OverWindow
+                });
             }
             _ => {
-                if t.quote_free_word().is_some_and(|w| WINDOWS.iter().any(|x| w.eq_ignore_ascii_case(x)))
+                if t.quote_free_word()
+                    .is_some_and(|w| WINDOWS.iter().any(|x| w.eq_ignore_ascii_case(x)))
                     && next_is_lparen(i)
                     && i > lo
                     && toks[i - 1].kind == TokKind::LParen
                 {
                     out.push(StateReason::Window);
-                } else if t.quote_free_word().is_some_and(|w| AGGREGATES.iter().any(|x| w.eq_ignore_ascii_case(x)))
+                } else if t
+                    .quote_free_word()
+                    .is_some_and(|w| AGGREGATES.iter().any(|x| w.eq_ignore_ascii_case(x)))
                     && next_is_lparen(i)
                     && !over_follows(toks, i + 1, hi)
                 {
@@ -120,20 +149,47 @@ mod tests {
 
     #[test]
     fn stateless_and_stateful_statements() {
-        assert_eq!(reasons("INSERT INTO t SELECT a, UPPER(b) FROM s WHERE x IS DISTINCT FROM y"), vec![]);
-        assert_eq!(reasons("INSERT INTO t SELECT a FROM s CROSS JOIN UNNEST(s.arr) AS u(x)"), vec![]);
-        assert_eq!(reasons("INSERT INTO t SELECT a, COUNT(*) FROM s GROUP BY a"), vec![Aggregation]);
-        assert_eq!(reasons("INSERT INTO t SELECT * FROM a JOIN b ON a.k = b.k"), vec![Join]);
         assert_eq!(
-            reasons("INSERT INTO t SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) AS rn FROM s) WHERE rn = 1"),
+            reasons("INSERT INTO t SELECT a, UPPER(b) FROM s WHERE x IS DISTINCT FROM y"),
+            vec![]
+        );
+        assert_eq!(
+            reasons("INSERT INTO t SELECT a FROM s CROSS JOIN UNNEST(s.arr) AS u(x)"),
+            vec![]
+        );
+        assert_eq!(
+            reasons("INSERT INTO t SELECT a, COUNT(*) FROM s GROUP BY a"),
+            vec![Aggregation]
+        );
+        assert_eq!(
+            reasons("INSERT INTO t SELECT * FROM a JOIN b ON a.k = b.k"),
+            vec![Join]
+        );
+        assert_eq!(
+            reasons(
+                "INSERT INTO t SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) AS rn FROM s) WHERE rn = 1"
+            ),
             vec![Deduplication]
         );
-        assert_eq!(reasons("INSERT INTO t SELECT SUM(x) OVER w FROM s"), vec![OverWindow]);
         assert_eq!(
-            reasons("INSERT INTO t SELECT window_start, SUM(x) FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end"),
+            reasons("INSERT INTO t SELECT SUM(x) OVER w FROM s"),
+            vec![OverWindow]
+        );
+        assert_eq!(
+            reasons(
+                "INSERT INTO t SELECT window_start, SUM(x) FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' HOUR)) GROUP BY window_start, window_end"
+            ),
             vec![Aggregation, Window]
         );
-        assert_eq!(reasons("INSERT INTO t SELECT o.id FROM o JOIN r FOR SYSTEM_TIME AS OF o.ts ON o.c = r.c"), vec![Join, TemporalJoin]);
-        assert_eq!(reasons("INSERT INTO t SELECT DISTINCT a FROM s"), vec![Distinct]);
+        assert_eq!(
+            reasons(
+                "INSERT INTO t SELECT o.id FROM o JOIN r FOR SYSTEM_TIME AS OF o.ts ON o.c = r.c"
+            ),
+            vec![Join, TemporalJoin]
+        );
+        assert_eq!(
+            reasons("INSERT INTO t SELECT DISTINCT a FROM s"),
+            vec![Distinct]
+        );
     }
 }
