@@ -8,3 +8,11 @@ pub fn root() -> PathBuf {
 pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// Keeps a generated mermaid diagram under `target/mermaid/`, where CI parses
+/// every file with mermaid's own parser (tools/mermaid-check).
+pub fn save_mermaid(name: &str, text: &str) {
+    let dir = root().join("target/mermaid");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.mmd")), text).unwrap();
+}

@@ -245,7 +245,7 @@ fn example_comment_is_well_formed() {
         .split("```")
         .next()
         .unwrap();
-    std::fs::write(root().join("target/example-release.mmd"), mermaid).unwrap();
+    crate::common::save_mermaid("example-release", mermaid);
     assert!(mermaid.starts_with("flowchart LR\n"));
     for class in ["blue", "green", "untouched"] {
         assert!(

@@ -1,0 +1,257 @@
+//! Deploy environments in `greenlight.yaml` (`environments: {stage: ...}`),
+//! with the keys a shift_left user already has. Secrets are never in this
+//! file: only the names of the environment variables holding them.
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Which API the environment's statements run on.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// Confluent Cloud Flink statements API.
+    #[default]
+    Confluent,
+    /// Apache Flink SQL Gateway REST API (open-source Flink).
+    SqlGateway,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    #[serde(default)]
+    pub target: TargetKind,
+    /// Prefix of every statement name (default: the environment's name).
+    #[serde(default)]
+    pub statement_prefix: Option<String>,
+    #[serde(default)]
+    pub confluent_cloud: Option<ConfluentCloud>,
+    #[serde(default)]
+    pub flink: FlinkSettings,
+    #[serde(default)]
+    pub sql_gateway: Option<SqlGateway>,
+    /// Extra properties of every statement (`sql.*`, `table.*`, ...).
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+    #[serde(default)]
+    pub poll: Poll,
+    #[serde(default)]
+    pub validate: ValidateSettings,
+}
+
+/// shift_left's `confluent_cloud` section.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfluentCloud {
+    pub organization_id: String,
+    pub environment_id: String,
+    /// Cloud provider (`aws`, `gcp`, `azure`).
+    #[serde(alias = "cloud")]
+    pub provider: String,
+    pub region: String,
+    /// Confluent Cloud API (compute pools), default `https://api.confluent.cloud`.
+    #[serde(default)]
+    pub api_url: Option<String>,
+    /// Environment variables of the Cloud API key and secret (compute pools).
+    #[serde(default = "cloud_key_env")]
+    pub api_key_env: String,
+    #[serde(default = "cloud_secret_env")]
+    pub api_secret_env: String,
+}
+
+fn cloud_key_env() -> String {
+    "CONFLUENT_CLOUD_API_KEY".into()
+}
+fn cloud_secret_env() -> String {
+    "CONFLUENT_CLOUD_API_SECRET".into()
+}
+fn flink_key_env() -> String {
+    "FLINK_API_KEY".into()
+}
+fn flink_secret_env() -> String {
+    "FLINK_API_SECRET".into()
+}
+
+/// shift_left's `flink` section.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlinkSettings {
+    #[serde(default)]
+    pub compute_pool_id: Option<String>,
+    #[serde(default)]
+    pub catalog_name: Option<String>,
+    #[serde(default)]
+    pub database_name: Option<String>,
+    /// Cap on the CFU greenlight may use in the pool (the pool's own
+    /// maximum applies too).
+    #[serde(default)]
+    pub max_cfu: Option<f64>,
+    /// Service account the statements run as (`sa-...`).
+    #[serde(default)]
+    pub principal: Option<String>,
+    /// Flink regional endpoint; default
+    /// `https://flink.{region}.{provider}.confluent.cloud`.
+    #[serde(default)]
+    pub flink_url: Option<String>,
+    /// Environment variables of the Flink API key and secret.
+    #[serde(default = "flink_key_env")]
+    pub api_key_env: String,
+    #[serde(default = "flink_secret_env")]
+    pub api_secret_env: String,
+}
+
+impl Default for FlinkSettings {
+    fn default() -> Self {
+        FlinkSettings {
+            compute_pool_id: None,
+            catalog_name: None,
+            database_name: None,
+            max_cfu: None,
+            principal: None,
+            flink_url: None,
+            api_key_env: flink_key_env(),
+            api_secret_env: flink_secret_env(),
+        }
+    }
+}
+
+/// An Apache Flink SQL Gateway.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SqlGateway {
+    /// E.g. `http://127.0.0.1:8083` (the `/v3` API version is added).
+    pub url: String,
+    /// Session properties (e.g. `execution.checkpointing.interval`).
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+    /// Optional JobManager REST URL: the pool's capacity is its free task
+    /// slots (`/overview`).
+    #[serde(default)]
+    pub jobmanager_url: Option<String>,
+}
+
+/// How statements are watched until they run.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Poll {
+    /// Give up on a statement not RUNNING (or COMPLETED) after this long.
+    pub timeout_secs: u64,
+    /// First wait between two polls; doubled up to `max_interval_ms`.
+    pub interval_ms: u64,
+    pub max_interval_ms: u64,
+    /// HTTP request timeout.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Poll {
+    fn default() -> Self {
+        Poll {
+            timeout_secs: 600,
+            interval_ms: 1000,
+            max_interval_ms: 15_000,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// Thresholds of `greenlight validate`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidateSettings {
+    /// Largest relative difference of record counts, blue vs green (0.01 = 1%).
+    pub count_tolerance: f64,
+    /// Columns to compare with SUM, per table (name without version suffix).
+    pub aggregates: BTreeMap<String, Vec<String>>,
+    /// Largest relative difference of an aggregate.
+    pub aggregate_tolerance: f64,
+    /// Event-time column per table (default: the DDL's WATERMARK column).
+    pub event_time: BTreeMap<String, String>,
+    /// Largest lag of green's latest event time behind blue's, in seconds.
+    pub max_lag_secs: f64,
+    /// Synthetic records sent to each source table before the checks (0: none).
+    pub synthetic_records: usize,
+    /// How long synthetic records may take to reach the sinks.
+    pub synthetic_wait_secs: u64,
+}
+
+impl Default for ValidateSettings {
+    fn default() -> Self {
+        ValidateSettings {
+            count_tolerance: 0.0,
+            aggregates: BTreeMap::new(),
+            aggregate_tolerance: 0.0001,
+            event_time: BTreeMap::new(),
+            max_lag_secs: 300.0,
+            synthetic_records: 0,
+            synthetic_wait_secs: 120,
+        }
+    }
+}
+
+impl Environment {
+    /// The statement-name prefix.
+    pub fn prefix<'a>(&'a self, env_name: &'a str) -> &'a str {
+        self.statement_prefix.as_deref().unwrap_or(env_name)
+    }
+
+    /// Checks what serde cannot; `name` is the environment's key.
+    pub fn validate(&self, name: &str) -> Result<(), String> {
+        let at = format!("environments.{name}");
+        match self.target {
+            TargetKind::Confluent => {
+                let Some(c) = &self.confluent_cloud else {
+                    return Err(format!(
+                        "{at}: target `confluent` needs a `confluent_cloud` section (organization_id, environment_id, provider, region)"
+                    ));
+                };
+                if self.flink.compute_pool_id.is_none() {
+                    return Err(format!("{at}.flink.compute_pool_id is required"));
+                }
+                for (k, v) in [
+                    ("organization_id", &c.organization_id),
+                    ("environment_id", &c.environment_id),
+                    ("provider", &c.provider),
+                    ("region", &c.region),
+                ] {
+                    if v.trim().is_empty() {
+                        return Err(format!("{at}.confluent_cloud.{k} is empty"));
+                    }
+                }
+            }
+            TargetKind::SqlGateway => {
+                let Some(g) = &self.sql_gateway else {
+                    return Err(format!(
+                        "{at}: target `sql_gateway` needs a `sql_gateway` section with `url`"
+                    ));
+                };
+                if !(g.url.starts_with("http://") || g.url.starts_with("https://")) {
+                    return Err(format!(
+                        "{at}.sql_gateway.url must start with http:// or https://"
+                    ));
+                }
+            }
+        }
+        for u in [
+            self.flink.flink_url.as_ref(),
+            self.confluent_cloud.as_ref().and_then(|c| c.api_url.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(format!("{at}: `{u}` must start with http:// or https://"));
+            }
+        }
+        let p = self.prefix(name);
+        if p.is_empty()
+            || !p
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(format!(
+                "{at}: statement prefix `{p}` must be lowercase letters, digits and `-`"
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,240 @@
+//! A small JSON-over-HTTP helper shared by the targets: base URL from the
+//! config, optional basic auth read from the environment, retries on 429
+//! and 5xx (honouring `Retry-After`), secrets kept out of every message.
+use std::time::Duration;
+
+use super::TargetError;
+
+pub struct Http {
+    agent: ureq::Agent,
+    /// Without a trailing `/`.
+    pub base: String,
+    auth: Option<String>,
+    /// Retries of a throttled (429) or unavailable (502-504) request.
+    pub retries: u32,
+    /// First backoff; doubled each retry, capped at 30 s.
+    pub backoff: Duration,
+}
+
+/// An answer: status and body text.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Http {
+    pub fn new(base: &str, auth: Option<(String, String)>, timeout: Duration) -> Http {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("greenlight/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Http {
+            agent,
+            base: base.trim_end_matches('/').to_string(),
+            auth: auth.map(|(k, s)| format!("Basic {}", base64(format!("{k}:{s}").as_bytes()))),
+            retries: 5,
+            backoff: Duration::from_millis(500),
+        }
+    }
+
+    /// Sends `method path` with an optional JSON body; retries throttled
+    /// and unavailable answers. Any other status is returned to the caller.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        content_type: &str,
+    ) -> Result<Answer, TargetError> {
+        let url = format!("{}{path}", self.base);
+        let mut delay = self.backoff;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let res = self.once(method, &url, body, content_type);
+            let retry_after = match &res {
+                Ok((a, ra)) if a.status == 429 || (502..=504).contains(&a.status) => *ra,
+                Ok((a, _)) => {
+                    return Ok(Answer {
+                        status: a.status,
+                        body: a.body.clone(),
+                    });
+                }
+                Err(_) => None,
+            };
+            if attempt > self.retries {
+                return match res {
+                    Ok((a, _)) => Err(TargetError::Unavailable {
+                        url: redact(&url),
+                        reason: format!(
+                            "HTTP {} after {} attempts: {}",
+                            a.status,
+                            attempt,
+                            error_detail(&a.body)
+                        ),
+                    }),
+                    Err(e) => Err(TargetError::Unavailable {
+                        url: redact(&url),
+                        reason: e,
+                    }),
+                };
+            }
+            let wait = retry_after.unwrap_or(delay);
+            std::thread::sleep(wait.min(Duration::from_secs(30)));
+            delay = (delay * 2).min(Duration::from_secs(30));
+        }
+    }
+
+    fn once(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&serde_json::Value>,
+        content_type: &str,
+    ) -> Result<(Answer, Option<Duration>), String> {
+        let builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("Accept", "application/json");
+        let builder = match &self.auth {
+            Some(a) => builder.header("Authorization", a),
+            None => builder,
+        };
+        let res = match body {
+            Some(b) => {
+                let req = builder
+                    .header("Content-Type", content_type)
+                    .body(b.to_string())
+                    .map_err(|e| e.to_string())?;
+                self.agent.run(req)
+            }
+            None => {
+                let req = builder.body(()).map_err(|e| e.to_string())?;
+                self.agent.run(req)
+            }
+        };
+        let resp = res.map_err(|e| redact(&e.to_string()))?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = resp
+            .into_body()
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
+        Ok((Answer { status, body }, retry_after))
+    }
+}
+
+/// The server's own error text: Confluent's `errors[].detail`, the SQL
+/// Gateway's `errors[]` strings, else the body (shortened).
+pub fn error_detail(body: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
+        if let Some(errs) = v.get("errors").and_then(|e| e.as_array()) {
+            let parts: Vec<String> = errs
+                .iter()
+                .map(|e| match e {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other
+                        .get("detail")
+                        .or_else(|| other.get("title"))
+                        .and_then(|d| d.as_str())
+                        .map(String::from)
+                        .unwrap_or_else(|| other.to_string()),
+                })
+                .collect();
+            if !parts.is_empty() {
+                return parts.join("; ");
+            }
+        }
+    }
+    let t = body.trim();
+    if t.chars().count() > 500 {
+        format!("{}...", t.chars().take(500).collect::<String>())
+    } else {
+        t.to_string()
+    }
+}
+
+/// A URL without credentials (`https://user:pw@host` -> `https://host`).
+pub fn redact(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        let end = rest.find(['/', ' ', '"']).unwrap_or(rest.len());
+        if let Some(at) = rest[..end].rfind('@') {
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a secret from an environment variable; the error names the
+/// variable, never a value.
+pub fn env_secret(var: &str) -> Result<String, String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Ok(v),
+        _ => Err(format!("environment variable {var} is not set")),
+    }
+}
+
+/// Percent-encodes a path segment.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub fn base64(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(base64(b"key:secret"), "a2V5OnNlY3JldA==");
+        assert_eq!(redact("https://k:s@h.io/x"), "https://h.io/x");
+        assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(
+            error_detail(r#"{"errors":[{"detail":"name taken"}]}"#),
+            "name taken"
+        );
+        assert_eq!(error_detail(r#"{"errors":["boom"]}"#), "boom");
+    }
+}

@@ -1,0 +1,238 @@
+//! Deploy targets (adapters): the Confluent Cloud Flink statements API and
+//! the Apache Flink SQL Gateway REST API, behind one trait.
+//!
+//! Every adapter takes its base URL from the config, reads secrets from
+//! environment variables only and never puts them in messages.
+pub mod confluent;
+pub mod gateway;
+pub mod http;
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The lifecycle phase of a statement (Confluent's names; the SQL Gateway
+/// adapter maps Flink job and operation states onto them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    Pending,
+    Running,
+    Completed,
+    Deleting,
+    Failing,
+    Failed,
+    Stopping,
+    Stopped,
+    Degraded,
+    Other(String),
+}
+
+impl Phase {
+    pub fn parse(s: &str) -> Phase {
+        match s.to_ascii_uppercase().as_str() {
+            "PENDING" | "INITIALIZING" | "CREATED" | "SCHEDULED" => Phase::Pending,
+            "RUNNING" | "RESTARTING" => Phase::Running,
+            "COMPLETED" | "FINISHED" => Phase::Completed,
+            "DELETING" => Phase::Deleting,
+            "FAILING" => Phase::Failing,
+            "FAILED" | "ERROR" => Phase::Failed,
+            "STOPPING" | "CANCELLING" | "SUSPENDING" => Phase::Stopping,
+            "STOPPED" | "CANCELED" | "CANCELLED" | "CLOSED" | "SUSPENDED" => Phase::Stopped,
+            "DEGRADED" => Phase::Degraded,
+            other => Phase::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Phase::Pending => "PENDING",
+            Phase::Running => "RUNNING",
+            Phase::Completed => "COMPLETED",
+            Phase::Deleting => "DELETING",
+            Phase::Failing => "FAILING",
+            Phase::Failed => "FAILED",
+            Phase::Stopping => "STOPPING",
+            Phase::Stopped => "STOPPED",
+            Phase::Degraded => "DEGRADED",
+            Phase::Other(s) => s,
+        }
+    }
+
+    /// FAILING or FAILED.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Phase::Failing | Phase::Failed)
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A statement as the target reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteStatement {
+    pub name: String,
+    /// Its SQL, when the target keeps it.
+    pub sql: Option<String>,
+    pub phase: Phase,
+    /// The target's own status text (the error for a failed statement).
+    pub detail: String,
+    /// Whether `spec.stopped` is set (Confluent).
+    pub stopped: bool,
+    /// Creation time, seconds since the Unix epoch, when known.
+    pub created_at: Option<i64>,
+}
+
+/// A statement to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewStatement {
+    pub name: String,
+    pub sql: String,
+    /// Statement properties (`SET 'k' = 'v'` before the statement, catalog
+    /// and database).
+    pub properties: std::collections::BTreeMap<String, String>,
+}
+
+/// The compute pool's capacity (CFU for Confluent, task slots for Flink).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PoolCapacity {
+    pub max: f64,
+    pub current: f64,
+    /// `CFU` or `slots`.
+    pub unit: &'static str,
+}
+
+impl PoolCapacity {
+    pub fn free(&self) -> f64 {
+        (self.max - self.current).max(0.0)
+    }
+}
+
+/// Rows of a bounded query, each value as JSON.
+pub type Rows = Vec<Vec<serde_json::Value>>;
+
+/// What went wrong talking to a target. Messages never hold secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// A statement of that name exists already (HTTP 409).
+    #[error("statement `{name}` exists already: {detail}")]
+    Conflict { name: String, detail: String },
+    /// The server refused the request (4xx), with its own message.
+    #[error("{method} {path}: HTTP {status}: {detail}")]
+    Refused {
+        method: String,
+        path: String,
+        status: u16,
+        detail: String,
+    },
+    /// No answer, or still throttled / failing after the retries.
+    #[error("{url} is unreachable: {reason}")]
+    Unavailable { url: String, reason: String },
+    /// An answer the client does not understand.
+    #[error("unexpected answer to {what}: {reason}")]
+    Protocol { what: String, reason: String },
+    /// A statement failed to run.
+    #[error("statement failed: {0}")]
+    Failed(String),
+}
+
+/// One deploy target: creates, watches, stops and deletes named statements,
+/// and runs bounded queries for validation.
+pub trait Target {
+    /// E.g. `Confluent Cloud env-123 (compute pool lfcp-1)`.
+    fn describe(&self) -> String;
+    /// The statement of that name, None when there is none.
+    fn get(&mut self, name: &str) -> Result<Option<RemoteStatement>, TargetError>;
+    /// Every statement (all pages).
+    fn list(&mut self) -> Result<Vec<RemoteStatement>, TargetError>;
+    /// Submits a statement; its phase is then polled with `get`.
+    fn create(&mut self, stmt: &NewStatement) -> Result<RemoteStatement, TargetError>;
+    /// Stops a running statement (Confluent: `spec.stopped = true`).
+    fn stop(&mut self, name: &str) -> Result<(), TargetError>;
+    /// Resumes a stopped statement (Confluent: `spec.stopped = false`).
+    fn resume(&mut self, name: &str) -> Result<(), TargetError>;
+    fn delete(&mut self, name: &str) -> Result<(), TargetError>;
+    /// The statement's exceptions, newest first (messages only).
+    fn exceptions(&mut self, name: &str) -> Result<Vec<String>, TargetError>;
+    /// The pool's capacity, None when the target cannot tell.
+    fn capacity(&mut self) -> Result<Option<PoolCapacity>, TargetError>;
+    /// Runs a bounded query and returns its rows (for validation and
+    /// synthetic records; `name` identifies the statement).
+    fn query(&mut self, name: &str, sql: &str) -> Result<Rows, TargetError>;
+    /// How a table is read by a bounded validation query (e.g. with a
+    /// bounded-scan hint); the table name is already quoted.
+    fn bounded(&self, table: &str) -> String {
+        table.to_string()
+    }
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time (`2026-01-02T03:04:05Z`,
+/// fractions and offsets allowed; a space may replace `T`).
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &s[19..];
+    if let Some(r) = rest.strip_prefix('.') {
+        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest {
+        "" | "Z" | "z" => 0,
+        r if (r.starts_with('+') || r.starts_with('-')) && r.len() >= 6 => {
+            let sign = if r.starts_with('-') { -1 } else { 1 };
+            let oh: i64 = r.get(1..3)?.parse().ok()?;
+            let om: i64 = r.get(4..6)?.parse().ok()?;
+            sign * (oh * 3600 + om * 60)
+        }
+        r if (r.starts_with('+') || r.starts_with('-')) && r.len() == 3 => {
+            let sign = if r.starts_with('-') { -1 } else { 1 };
+            sign * r.get(1..3)?.parse::<i64>().ok()? * 3600
+        }
+        _ => return None,
+    };
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2026-01-01T00:00:00Z"), Some(1_767_225_600));
+        assert_eq!(
+            parse_rfc3339("2026-01-01T01:00:00.123+01:00"),
+            Some(1_767_225_600)
+        );
+        assert_eq!(parse_rfc3339("1996-03-19 01:02:03-04:05"), Some(827_197_323 + 14_700));
+        assert_eq!(parse_rfc3339("nope"), None);
+    }
+
+    #[test]
+    fn phases() {
+        assert_eq!(Phase::parse("running"), Phase::Running);
+        assert_eq!(Phase::parse("FINISHED"), Phase::Completed);
+        assert!(Phase::parse("FAILING").is_failure());
+        assert_eq!(Phase::parse("WEIRD").as_str(), "WEIRD");
+    }
+}
