@@ -36,6 +36,9 @@ pub struct Config {
     /// Report templates overriding the embedded ones (paths relative to
     /// the project).
     pub templates: crate::report::TemplateOverrides,
+    /// Deploy environments (`stage`, `prod`, ...): target API, Confluent
+    /// Cloud and Flink settings, polling and validation thresholds.
+    pub environments: std::collections::BTreeMap<String, crate::deploy::Environment>,
 }
 
 /// One external table's schema, kept in the repository.
@@ -203,6 +206,7 @@ impl Default for Config {
             capacity: None,
             cleanup_retention: "7d".into(),
             templates: Default::default(),
+            environments: Default::default(),
         }
     }
 }

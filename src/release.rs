@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::git::{BaseRef, FileChange, FileStatus, Repo};
 use crate::graph::Graph;
 use crate::project::{self, Project, SqlFile};
+use crate::schema::{self, SchemaCheck, SchemaRequest};
 use crate::version::{self, Impact, ImpactInput};
 
 pub struct Release {
@@ -21,6 +22,11 @@ pub struct Release {
     /// Tables the author asked to re-version in this release.
     pub forced: BTreeSet<String>,
     pub impact: Impact,
+    /// The configured source schemas, checked (empty without `schemas:`).
+    pub schema_checks: Vec<SchemaCheck>,
+    /// Problems of the schema checks that did not stop them (an optional
+    /// registry that could not be reached); also printed on stderr.
+    pub schema_warnings: Vec<String>,
 }
 
 /// What a release is computed from.
@@ -44,14 +50,15 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         )
     })?;
     let is_sql = |p: &str| p.ends_with(".sql") && !excludes.is_match(p);
-    let changes: Vec<FileChange> = repo
-        .changed_files(base.commit)?
-        .into_iter()
+    let all_changes = repo.changed_files(base.commit)?;
+    let changes: Vec<FileChange> = all_changes
+        .iter()
         .filter(|c| {
             is_sql(&c.path)
                 || c.from.as_deref().is_some_and(is_sql)
                 || c.path == req.config.force_file
         })
+        .cloned()
         .collect();
 
     // The base project: unchanged files are the head's; others come from git.
@@ -102,14 +109,25 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
 
     let forced = forced_tables(&repo, &base, req)?;
     let changed_paths: BTreeSet<String> = differs.iter().map(|s| s.to_string()).collect();
-    let no_schema = BTreeSet::new();
+    let schemas = schema::check_sources(&SchemaRequest {
+        repo: &repo,
+        project_dir: req.project_dir,
+        config: req.config,
+        base: &base,
+        changes: &all_changes,
+        head: &head,
+    })?;
+    for w in &schemas.warnings {
+        eprintln!("warning: {w}");
+    }
+    let schema_impacted = schemas.impacted();
     let impact = version::compute(&ImpactInput {
         base: &base_project,
         head: &head,
         head_graph: &head_graph,
         changed_paths: &changed_paths,
         forced: &forced,
-        schema: &no_schema,
+        schema: &schema_impacted,
     })?;
     Ok(Release {
         base,
@@ -119,6 +137,8 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         changes,
         forced,
         impact,
+        schema_checks: schemas.checks,
+        schema_warnings: schemas.warnings,
     })
 }
 
@@ -156,5 +176,11 @@ impl Release {
         self.changes
             .iter()
             .filter(|c| c.path.ends_with(".sql") || c.status == FileStatus::Deleted)
+    }
+
+    /// Whether every source schema check passed (no incompatibility, no
+    /// registry refusal or drift).
+    pub fn schemas_passed(&self) -> bool {
+        self.schema_checks.iter().all(SchemaCheck::passed)
     }
 }

@@ -1,11 +1,13 @@
 //! `greenlight changes`.
 use std::path::Path;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use super::{Outcome, ProjectArgs, ReleaseArgs, TextOrJson};
 use crate::release::Release;
-use crate::report::changes::{ChangesJson, ShiftLeftFile, ShiftLeftModified, changes_text};
+use crate::report::changes::{
+    ChangesJson, ShiftLeftFile, ShiftLeftModified, changes_text, schema_text,
+};
 
 pub fn run(
     args: &ProjectArgs,
@@ -17,8 +19,9 @@ pub fn run(
     let files: Vec<_> = release.sql_changes().cloned().collect();
     match format {
         TextOrJson::Text => print!(
-            "{}",
-            changes_text(&release.base.name, &files, &release.impact)
+            "{}{}",
+            changes_text(&release.base.name, &files, &release.impact),
+            schema_text(&release.schema_checks)
         ),
         TextOrJson::Json => {
             let json = ChangesJson {
@@ -30,6 +33,8 @@ pub fn run(
                 deleted: &release.impact.deleted,
                 forced: release.forced.iter().map(String::as_str).collect(),
                 renames: &release.impact.renames,
+                schema: &release.schema_checks,
+                schema_warnings: &release.schema_warnings,
             };
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
@@ -38,6 +43,22 @@ pub fn run(
         let doc = shift_left_modified(&release);
         std::fs::write(out, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if !release.schemas_passed() {
+        let failed: Vec<String> = release
+            .schema_checks
+            .iter()
+            .filter(|c| !c.passed())
+            .flat_map(|c| {
+                c.violations
+                    .iter()
+                    .map(move |v| format!("\n  {}: {}", c.file, v.message))
+            })
+            .collect();
+        bail!(
+            "source schema check failed:{}\n  hint: make the change compatible (new and removed fields need a default), or change the schema's `compatibility` in greenlight.yaml",
+            failed.concat()
+        );
     }
     Ok(Outcome::Ok)
 }

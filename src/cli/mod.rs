@@ -1,11 +1,13 @@
 //! The command-line interface: argument types and the dispatch to commands.
 mod changes;
 mod demo;
+mod deploy;
 mod graph;
 mod plan;
 mod rewrite;
 
-pub use plan::PlanFormat;
+pub use plan::{PlanFormat, build_plan, render_plan as render_plan_to};
+pub use rewrite::{compute as compute_rewrites, unified_diff, write_all as write_rewrites};
 
 use std::path::PathBuf;
 
@@ -100,6 +102,82 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
         format: PlanFormat,
     },
+    /// The GitHub Action entry point: on a pull request into a release
+    /// branch, commit the rewrites as a bot and post one sticky comment with
+    /// the impact and the plan. Reads the runner's GITHUB_* variables.
+    Action(ActionArgs),
+    /// Deploy the release's green statements to an environment, wave by
+    /// wave, beside blue (which is never touched); a rerun resumes.
+    Deploy {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[command(flatten)]
+        env: deploy::EnvArgs,
+        /// Show what would be created, skipped or replaced; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = deploy::OutFormat::Text)]
+        format: deploy::OutFormat,
+    },
+    /// Compare green with blue (counts, duplicate keys, aggregates,
+    /// freshness), optionally after sending synthetic records; exit 1 when
+    /// a check fails.
+    Validate {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[command(flatten)]
+        env: deploy::EnvArgs,
+        /// Send N synthetic records to each source table first.
+        #[arg(long, value_name = "N")]
+        synthetic: Option<usize>,
+        #[arg(long, value_enum, default_value_t = deploy::ReportFormat::Markdown)]
+        format: deploy::ReportFormat,
+        /// Also write the JSON report to FILE.
+        #[arg(long, value_name = "FILE")]
+        json_out: Option<PathBuf>,
+        /// Also write the markdown report to FILE.
+        #[arg(long, value_name = "FILE")]
+        markdown_out: Option<PathBuf>,
+    },
+    /// Switch to green: emit the connector changes and stop the blue DMLs
+    /// (only when every green statement runs).
+    Promote {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[command(flatten)]
+        env: deploy::EnvArgs,
+    },
+    /// Undo a release: stop and delete green statements, drop green tables,
+    /// resume blue if a promotion stopped it, connectors back.
+    Rollback {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[command(flatten)]
+        env: deploy::EnvArgs,
+    },
+    /// Drop the blue tables (and delete their statements) of a promoted
+    /// release whose green has run longer than --older-than.
+    Cleanup {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[command(flatten)]
+        env: deploy::EnvArgs,
+        /// E.g. `7d`, `12h`, `30m`.
+        #[arg(long, value_name = "DURATION")]
+        older_than: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Rename impacted tables to their green names in the SQL files
     /// (DDL, DML and every reference in their children), all or nothing.
     Rewrite {
@@ -141,6 +219,52 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             format,
         } => plan::run(&project, &release, format),
         Command::Demo { keep, format } => demo::run(keep.as_deref(), format),
+        Command::Deploy {
+            project,
+            release,
+            env,
+            dry_run,
+            format,
+        } => deploy::deploy(&project, &release, &env, dry_run, format),
+        Command::Validate {
+            project,
+            release,
+            env,
+            synthetic,
+            format,
+            json_out,
+            markdown_out,
+        } => deploy::validate(
+            &project,
+            &release,
+            &env,
+            &deploy::ValidateOptions {
+                synthetic,
+                format,
+                json_out: json_out.as_deref(),
+                markdown_out: markdown_out.as_deref(),
+            },
+        ),
+        Command::Promote {
+            project,
+            release,
+            env,
+        } => deploy::promote(&project, &release, &env),
+        Command::Rollback {
+            project,
+            release,
+            env,
+        } => deploy::rollback(&project, &release, &env),
+        Command::Cleanup {
+            project,
+            release,
+            env,
+            older_than,
+            dry_run,
+        } => deploy::cleanup(&project, &release, &env, &older_than, dry_run),
+        Command::Action(a) => {
+            crate::action::run(&a.inputs(), &crate::action::RunnerEnv::from_env()?)
+        }
         Command::Rewrite {
             project,
             release,
@@ -179,10 +303,74 @@ pub fn analyze_release(
     rel: &ReleaseArgs,
 ) -> anyhow::Result<crate::release::Release> {
     let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
+    analyze_release_with(args, rel, &config)
+}
+
+/// Analyses the release of `args` with a loaded config.
+pub fn analyze_release_with(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    config: &crate::config::Config,
+) -> anyhow::Result<crate::release::Release> {
     crate::release::analyze(&crate::release::ReleaseRequest {
         project_dir: &args.project,
-        config: &config,
+        config,
         since: rel.since.as_deref(),
         also: &rel.also,
     })
+}
+
+/// `action.yml` passes its inputs as `INPUT_*` variables.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ActionArgs {
+    /// Token used for the API and to push (its value is never printed).
+    #[arg(long, env = "INPUT_GITHUB-TOKEN", hide_env_values = true)]
+    pub github_token: Option<String>,
+    /// The project directory, relative to the workspace.
+    #[arg(long, env = "INPUT_PROJECT-DIR", default_value = ".")]
+    pub project_dir: PathBuf,
+    /// Comma-separated globs of release branches (default: from the config,
+    /// else `release/*`).
+    #[arg(long, env = "INPUT_RELEASE-BRANCHES")]
+    pub release_branches: Option<String>,
+    /// Glob of release tags (default: from the config, else any tag).
+    #[arg(long, env = "INPUT_TAG-PATTERN")]
+    pub tag_pattern: Option<String>,
+    #[arg(long, env = "INPUT_MODE", value_enum, default_value_t = crate::action::Mode::Rewrite)]
+    pub mode: crate::action::Mode,
+    /// Config file, relative to the workspace.
+    #[arg(long, env = "INPUT_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[arg(long, env = "INPUT_BOT-NAME", default_value = "greenlight[bot]")]
+    pub bot_name: String,
+    #[arg(
+        long,
+        env = "INPUT_BOT-EMAIL",
+        default_value = "greenlight[bot]@users.noreply.github.com"
+    )]
+    pub bot_email: String,
+}
+
+impl ActionArgs {
+    pub fn inputs(&self) -> crate::action::Inputs {
+        let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+        crate::action::Inputs {
+            token: nonempty(&self.github_token)
+                .or_else(|| std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty())),
+            project_dir: self.project_dir.clone(),
+            release_branches: nonempty(&self.release_branches).map(|b| {
+                b.split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            }),
+            tag_pattern: nonempty(&self.tag_pattern),
+            mode: self.mode,
+            config: self.config.clone().filter(|c| !c.as_os_str().is_empty()),
+            bot: crate::git::local::Author {
+                name: self.bot_name.clone(),
+                email: self.bot_email.clone(),
+            },
+        }
+    }
 }

@@ -128,6 +128,18 @@ pub struct SqlGateway {
     /// slots (`/overview`).
     #[serde(default)]
     pub jobmanager_url: Option<String>,
+    /// Where the adapter keeps each statement's SQL, job id and savepoint
+    /// (relative to the project; default `.greenlight/<env>-statements.json`).
+    /// Keep it between runs (e.g. as a workflow cache or artifact).
+    #[serde(default)]
+    pub state_file: Option<String>,
+    /// Savepoint directory for stop-with-savepoint (None: jobs are cancelled
+    /// and a resumed job starts without state).
+    #[serde(default)]
+    pub savepoint_dir: Option<String>,
+    /// Runtime mode of validation queries (default `batch`).
+    #[serde(default)]
+    pub query_mode: Option<String>,
 }
 
 /// How statements are watched until they run.
@@ -233,7 +245,9 @@ impl Environment {
         }
         for u in [
             self.flink.flink_url.as_ref(),
-            self.confluent_cloud.as_ref().and_then(|c| c.api_url.as_ref()),
+            self.confluent_cloud
+                .as_ref()
+                .and_then(|c| c.api_url.as_ref()),
         ]
         .into_iter()
         .flatten()

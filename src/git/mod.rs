@@ -2,6 +2,7 @@
 //! state. Everything is read relative to the project directory, which may be
 //! a sub-folder of the repository.
 pub mod local;
+pub mod remote;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 use serde::Serialize;
 
 use crate::git::FileChange;
+use crate::schema::SchemaCheck;
 use crate::version::{Impact, Impacted, Reason};
 
 #[derive(Debug, Serialize)]
@@ -14,6 +15,10 @@ pub struct ChangesJson<'a> {
     pub deleted: &'a [crate::version::Deleted],
     pub forced: Vec<&'a str>,
     pub renames: &'a std::collections::BTreeMap<String, String>,
+    /// Source schema checks (empty without `schemas:` in the config).
+    pub schema: &'a [SchemaCheck],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub schema_warnings: &'a [String],
 }
 
 pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String {
@@ -61,6 +66,65 @@ pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String
             "deleted (cleanup after promotion): {}\n",
             names.join(", ")
         ));
+    }
+    out
+}
+
+/// The source schema section of `changes` (empty without schema checks).
+pub fn schema_text(checks: &[SchemaCheck]) -> String {
+    if checks.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{} source schema(s)\n", checks.len());
+    for c in checks {
+        let mut line = format!(
+            "  {} {} ({}, {}): {}",
+            c.table,
+            c.file,
+            c.format.as_str(),
+            c.compatibility.as_str(),
+            c.status.as_str()
+        );
+        if !c.compared.is_empty() {
+            line.push_str(&format!(
+                ", compared with {} earlier version(s)",
+                c.compared.len()
+            ));
+        }
+        if let Some(r) = &c.registry {
+            match (r.latest_version, r.compatible) {
+                (Some(v), Some(true)) => {
+                    line.push_str(&format!(", registry `{}` v{v}: compatible", r.subject))
+                }
+                (Some(v), Some(false)) => {
+                    line.push_str(&format!(", registry `{}` v{v}: incompatible", r.subject))
+                }
+                (Some(v), None) => line.push_str(&format!(", registry `{}` v{v}", r.subject)),
+                (None, _) => line.push_str(&format!(", registry `{}`: unknown subject", r.subject)),
+            }
+        }
+        line.push_str(if c.passed() { " - ok\n" } else { " - FAILED\n" });
+        out.push_str(&line);
+        if c.impacts() && !c.readers.is_empty() {
+            out.push_str(&format!(
+                "    re-versions its readers: {}\n",
+                c.readers.join(", ")
+            ));
+        }
+        for v in &c.violations {
+            if v.against.is_empty() {
+                out.push_str(&format!("    error: {}\n", v.message));
+            } else {
+                out.push_str(&format!(
+                    "    error: {} [against {}]\n",
+                    v.message,
+                    v.against.join(", ")
+                ));
+            }
+        }
+        for n in &c.notes {
+            out.push_str(&format!("    note: {n}\n"));
+        }
     }
     out
 }

@@ -189,10 +189,9 @@ impl Walk {
                 Schema::Array(ArraySchema { items: w, .. }),
                 Schema::Array(ArraySchema { items: r, .. }),
             ) => self.walk(w, r, &format!("{path}[]"), out),
-            (
-                Schema::Map(MapSchema { types: w, .. }),
-                Schema::Map(MapSchema { types: r, .. }),
-            ) => self.walk(w, r, &format!("{path}{{}}"), out),
+            (Schema::Map(MapSchema { types: w, .. }), Schema::Map(MapSchema { types: r, .. })) => {
+                self.walk(w, r, &format!("{path}{{}}"), out)
+            }
             (Schema::Union(w), Schema::Union(r)) => {
                 for wb in w.variants() {
                     if r.variants().iter().any(|rb| full(wb, rb)) {
@@ -426,18 +425,30 @@ mod tests {
             problems(&en(r#""A""#), &en(r#""A","B""#), Direction::Forward),
             vec!["st: enum symbols B added, and the old enum has no default"]
         );
-        let arr = |t: &str| schema(&format!(r#"{{"name":"xs","type":{{"type":"array","items":"{t}"}}}}"#));
+        let arr = |t: &str| {
+            schema(&format!(
+                r#"{{"name":"xs","type":{{"type":"array","items":"{t}"}}}}"#
+            ))
+        };
         assert_eq!(
             problems(&arr("string"), &arr("int"), Direction::Backward),
             vec!["xs[]: type changed from `string` to `int`"]
         );
         let un = |t: &str| schema(&format!(r#"{{"name":"u","type":{t}}}"#));
         assert_eq!(
-            problems(&un(r#"["null","string"]"#), &un(r#"["null","boolean"]"#), Direction::Backward),
+            problems(
+                &un(r#"["null","string"]"#),
+                &un(r#"["null","boolean"]"#),
+                Direction::Backward
+            ),
             vec!["u: union branch `string` removed"]
         );
         assert_eq!(
-            problems(&un(r#""string""#), &un(r#"["null","string"]"#), Direction::Forward),
+            problems(
+                &un(r#""string""#),
+                &un(r#"["null","string"]"#),
+                Direction::Forward
+            ),
             vec!["u: type changed from `string` to `[null, string]`"]
         );
     }

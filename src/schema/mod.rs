@@ -298,10 +298,9 @@ fn check_one(
         notes: Vec::new(),
     };
     if check.readers.is_empty() {
-        check.notes.push(format!(
-            "no table of the project reads `{}`",
-            source.table
-        ));
+        check
+            .notes
+            .push(format!("no table of the project reads `{}`", source.table));
     }
 
     // The status against the base (following a rename).
@@ -466,11 +465,19 @@ impl RegistryState {
 
     /// An unavailable registry: an error when required, else a warning and
     /// no more registry calls in this run.
-    fn unavailable(&mut self, e: registry::RegistryError, warnings: &mut Vec<String>) -> Result<()> {
+    fn unavailable(
+        &mut self,
+        e: registry::RegistryError,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
         if self.required {
-            bail!("{e}\n  hint: `schema_registry.required` is true: fix the URL or credentials, or make it optional");
+            bail!(
+                "{e}\n  hint: `schema_registry.required` is true: fix the URL or credentials, or make it optional"
+            );
         }
-        warnings.push(format!("{e}; registry checks skipped (schema_registry.required is false)"));
+        warnings.push(format!(
+            "{e}; registry checks skipped (schema_registry.required is false)"
+        ));
         self.client = None;
         Ok(())
     }
@@ -496,9 +503,9 @@ impl RegistryState {
         };
         let Some(latest) = latest else {
             if check.status == SchemaStatus::Added {
-                check.notes.push(format!(
-                    "subject `{subject}` is not registered yet"
-                ));
+                check
+                    .notes
+                    .push(format!("subject `{subject}` is not registered yet"));
             } else {
                 let problem = format!("the schema registry does not know subject `{subject}`");
                 check.violations.push(Violation {
@@ -530,7 +537,10 @@ impl RegistryState {
         };
         rc.same_as_file = same;
         if same == Some(false)
-            && matches!(check.status, SchemaStatus::Unchanged | SchemaStatus::Cosmetic)
+            && matches!(
+                check.status,
+                SchemaStatus::Unchanged | SchemaStatus::Cosmetic
+            )
         {
             let problem = format!(
                 "the registry's latest version {} (id {}) of subject `{subject}` differs from {}, which did not change since the base",
@@ -566,10 +576,7 @@ impl RegistryState {
                         check.violations.push(Violation {
                             field: None,
                             rule: Rule::Registry,
-                            message: format!(
-                                "{problem} (REGISTRY: {})",
-                                Rule::Registry.meaning()
-                            ),
+                            message: format!("{problem} (REGISTRY: {})", Rule::Registry.meaning()),
                             problem,
                             against: Vec::new(),
                         });

@@ -1,7 +1,13 @@
 //! The integration tests: one binary, one module per area.
+mod action;
 mod common;
+mod deploy_confluent;
 mod fixture;
+mod flink_server;
+mod git_http;
+mod github_server;
 mod golden;
 mod plan_reports;
 mod project_graph;
+mod schema_evolution;
 mod versioning;

@@ -33,8 +33,12 @@ fn flat_layout_graph_is_exact() {
 
 #[test]
 fn mermaid_and_dot_outputs_name_every_table_and_edge() {
-    for (dir, name) in [("testdata/example", "example-graph"), ("testdata/flat", "flat-graph")] {
-        let expected: serde_json::Value = serde_json::from_str(&read(&root().join(dir).join("expected-graph.json"))).unwrap();
+    for (dir, name) in [
+        ("testdata/example", "example-graph"),
+        ("testdata/flat", "flat-graph"),
+    ] {
+        let expected: serde_json::Value =
+            serde_json::from_str(&read(&root().join(dir).join("expected-graph.json"))).unwrap();
         let run = |format: &str| {
             let out = Command::new(env!("CARGO_BIN_EXE_greenlight"))
                 .args(["graph", "--project", dir, "--format", format])
@@ -46,7 +50,12 @@ fn mermaid_and_dot_outputs_name_every_table_and_edge() {
         };
         let mermaid = run("mermaid");
         let dot = run("dot");
-        let edges: usize = expected["tables"].as_array().unwrap().iter().map(|t| t["parents"].as_array().unwrap().len()).sum();
+        let edges: usize = expected["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["parents"].as_array().unwrap().len())
+            .sum();
         assert_eq!(mermaid.matches(" --> ").count(), edges);
         assert_eq!(dot.matches(" -> ").count(), edges);
         for t in expected["tables"].as_array().unwrap() {

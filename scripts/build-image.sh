@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the static musl binary and the FROM scratch action image with
+# buildah. Usage: scripts/build-image.sh [TAG]   (default greenlight:dev)
+# Needs: rustup target x86_64-unknown-linux-musl, musl-tools, buildah.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tag="${1:-greenlight:dev}"
+target=x86_64-unknown-linux-musl
+rustup target add "$target" >/dev/null
+CC_x86_64_unknown_linux_musl=musl-gcc cargo build --release --locked --target "$target" --bin greenlight
+ctx="$(mktemp -d)"
+trap 'rm -rf "$ctx"' EXIT
+cp "target/$target/release/greenlight" "$ctx/greenlight"
+cp /etc/ssl/certs/ca-certificates.crt "$ctx/ca-certificates.crt"
+buildah_root="${BUILDAH_ROOT:-$PWD/target/buildah}"
+mkdir -p "$buildah_root/root" "$buildah_root/runroot"
+buildah --root "$buildah_root/root" --runroot "$buildah_root/runroot" --storage-driver vfs \
+  bud --isolation chroot -f docker/Dockerfile -t "$tag" "$ctx" >&2
+ls -l "target/$target/release/greenlight" | awk '{print "binary bytes: " $5}'

@@ -1,0 +1,511 @@
+//! Gated blue/green deploys (pure core): statement names, the statements of
+//! a plan wave by wave, what to do with a statement that exists already,
+//! the capacity check, and the validation queries and their verdicts.
+//! `run` drives a `flink::Target` with them (the only part that acts).
+pub mod config;
+pub mod ddl;
+pub mod run;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use config::{Environment, TargetKind};
+
+use crate::flink::{Phase, PoolCapacity, RemoteStatement};
+use crate::plan::Plan;
+use crate::project::{Loc, Project};
+use crate::sql::StatementKind;
+
+/// The core's errors: each names what to do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeployError {
+    #[error(
+        "the project is not rewritten: {0}\n  hint: run `greenlight rewrite` and merge the result before deploying"
+    )]
+    NotRewritten(String),
+    #[error("table `{0}` of the plan is not in the project")]
+    MissingTable(String),
+    #[error("{path}: cannot read the statement of `{table}`: {reason}")]
+    Source {
+        path: String,
+        table: String,
+        reason: String,
+    },
+    #[error(
+        "statement `{name}` exists with different SQL\n  hint: a statement name is never reused for other SQL; stop and delete it (greenlight rollback) or bump the table's version"
+    )]
+    DifferentSql { name: String },
+    #[error(
+        "not enough capacity: the release needs {needed} {unit}, the pool has {free} free ({current} used of {max})"
+    )]
+    Capacity {
+        needed: String,
+        free: String,
+        current: String,
+        max: String,
+        unit: String,
+    },
+}
+
+/// One statement of the deployment, with its deterministic name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployStatement {
+    pub name: String,
+    /// The green table it creates or fills.
+    pub table: String,
+    /// `create_table`, `create_view`, `create_table_as`, `start_dml`.
+    pub action: &'static str,
+    pub sql: String,
+    pub properties: BTreeMap<String, String>,
+    /// `path:line` of the statement.
+    pub source: String,
+    /// Whether it keeps running (DML, CTAS) rather than completes (DDL).
+    pub runs: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployWave {
+    pub index: usize,
+    pub statements: Vec<DeployStatement>,
+}
+
+/// A statement name the Confluent API accepts
+/// (`[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 100 characters):
+/// `{prefix}-{kind}-{table}` with `_` turned into `-`, a `-N` suffix for
+/// the N-th (N > 1) statement of the same kind; long names keep a hash.
+/// Blue and green names differ because their table names differ
+/// (`int_x` vs `int_x_v2`).
+pub fn statement_name(prefix: &str, kind: &str, table: &str, n: usize) -> String {
+    let mut raw = format!("{prefix}-{kind}-{table}");
+    if n > 1 {
+        raw.push_str(&format!("-{n}"));
+    }
+    let mut s = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        let c = c.to_ascii_lowercase();
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && s.ends_with('-')) {
+            s.push(c);
+        }
+    }
+    let s = s.trim_matches('-').to_string();
+    if s.len() <= 100 {
+        return s;
+    }
+    let hash = fnv(raw.as_bytes());
+    format!("{}-{hash:08x}", s[..91].trim_end_matches('-'))
+}
+
+fn fnv(b: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for x in b {
+        h ^= u32::from(*x);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The kind part of a statement name for a step action.
+fn kind_of(action: &str) -> &'static str {
+    match action {
+        "start_dml" => "dml",
+        _ => "ddl",
+    }
+}
+
+/// `SET 'k' = 'v'` statements: key and value, None for anything else.
+pub fn parse_set(sql: &str) -> Option<(String, String)> {
+    let toks = crate::sql::tokenize(sql).ok()?;
+    let lit = |i: usize| -> Option<String> {
+        let t = toks.get(i)?;
+        let text = &sql[t.start..t.end];
+        match t.kind {
+            crate::sql::TokKind::Str => {
+                Some(text.trim_matches('\'').trim_matches('"').replace("''", "'"))
+            }
+            _ => Some(text.to_string()),
+        }
+    };
+    if !toks.first()?.is_word_ci("SET") {
+        return None;
+    }
+    let eq = toks.iter().position(|t| &sql[t.start..t.end] == "=")?;
+    if eq != 2 || toks.len() != 4 {
+        return None;
+    }
+    Some((lit(1)?, lit(3)?))
+}
+
+/// What a statement is read from: file texts by project-relative path.
+pub trait Sources {
+    fn text(&self, path: &str) -> Result<String, String>;
+}
+
+/// Reads files under a project directory.
+pub struct DirSources<'a>(pub &'a std::path::Path);
+
+impl Sources for DirSources<'_> {
+    fn text(&self, path: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.0.join(path)).map_err(|e| e.to_string())
+    }
+}
+
+/// The statement at `loc` as text, with the `SET`s before it in its file
+/// as properties. A statement inside `EXECUTE STATEMENT SET` is deployed as
+/// the whole set.
+fn statement_text(
+    project: &Project,
+    loc: Loc,
+    table: &str,
+    sources: &dyn Sources,
+) -> Result<(String, BTreeMap<String, String>, String), DeployError> {
+    let path = project.path(loc).to_string();
+    let text = sources.text(&path).map_err(|reason| DeployError::Source {
+        path: path.clone(),
+        table: table.into(),
+        reason,
+    })?;
+    let stmts = &project.files[loc.file].statements;
+    let s = &stmts[loc.stmt];
+    let mut props = BTreeMap::new();
+    for p in &stmts[..loc.stmt] {
+        if p.kind == StatementKind::Config
+            && let Some((k, v)) = text.get(p.start..p.end).and_then(parse_set)
+        {
+            props.insert(k, v);
+        }
+    }
+    let sql = if s.in_statement_set {
+        let set: Vec<_> = stmts.iter().filter(|x| x.in_statement_set).collect();
+        let lo = set.iter().map(|x| x.start).min().unwrap_or(s.start);
+        let hi = set.iter().map(|x| x.end).max().unwrap_or(s.end);
+        let head = text[..lo]
+            .rfind("EXECUTE")
+            .or_else(|| text[..lo].to_ascii_uppercase().rfind("EXECUTE"))
+            .unwrap_or(lo);
+        let tail = text[hi..]
+            .to_ascii_uppercase()
+            .find("END")
+            .map(|i| hi + i + 3)
+            .unwrap_or(hi);
+        text[head..tail].to_string()
+    } else {
+        text.get(s.start..s.end)
+            .ok_or_else(|| DeployError::Source {
+                path: path.clone(),
+                table: table.into(),
+                reason: "the file changed while it was read".into(),
+            })?
+            .to_string()
+    };
+    Ok((sql, props, format!("{path}:{}", s.line)))
+}
+
+/// The plan's statements, wave by wave, green DDLs before green DMLs in
+/// each wave. The project must be rewritten: each green table is defined
+/// under its green name.
+pub fn deploy_waves(
+    plan: &Plan,
+    project: &Project,
+    env: &Environment,
+    env_name: &str,
+    sources: &dyn Sources,
+) -> Result<Vec<DeployWave>, DeployError> {
+    let pending: Vec<String> = plan
+        .impacted
+        .iter()
+        .filter(|i| project.table(&i.green).is_none())
+        .map(|i| i.green.clone())
+        .collect();
+    if !pending.is_empty() {
+        return Err(DeployError::NotRewritten(format!(
+            "no table named {}",
+            pending.join(", ")
+        )));
+    }
+    let prefix = env.prefix(env_name);
+    let mut base_props = env.properties.clone();
+    if let Some(c) = &env.flink.catalog_name {
+        base_props.insert("sql.current-catalog".into(), c.clone());
+    }
+    if let Some(d) = &env.flink.database_name {
+        base_props.insert("sql.current-database".into(), d.clone());
+    }
+    let mut out = Vec::new();
+    for wave in &plan.steps {
+        let mut ddl = Vec::new();
+        let mut dml = Vec::new();
+        for green in &wave.tables {
+            let t = project
+                .table(green)
+                .ok_or_else(|| DeployError::MissingTable(green.clone()))?;
+            let mut locs: Vec<(Loc, &'static str)> = Vec::new();
+            if let Some(l) = t.ddl {
+                let action = match project.statement(l).kind {
+                    StatementKind::CreateView => "create_view",
+                    StatementKind::Ctas | StatementKind::CreateMaterializedTable => {
+                        "create_table_as"
+                    }
+                    _ => "create_table",
+                };
+                locs.push((l, action));
+            }
+            locs.extend(t.dml.iter().map(|l| (*l, "start_dml")));
+            let mut n_dml = 0;
+            for (loc, action) in locs {
+                let n = if action == "start_dml" {
+                    n_dml += 1;
+                    n_dml
+                } else {
+                    1
+                };
+                let (sql, props, source) = statement_text(project, loc, green, sources)?;
+                let mut properties = base_props.clone();
+                properties.extend(props);
+                let st = DeployStatement {
+                    name: statement_name(prefix, kind_of(action), green, n),
+                    table: green.clone(),
+                    action,
+                    sql,
+                    properties,
+                    source,
+                    runs: matches!(action, "start_dml" | "create_table_as"),
+                };
+                // A statement set holding several INSERTs is deployed once.
+                if action == "start_dml"
+                    && project.statement(loc).in_statement_set
+                    && dml.iter().any(|d: &DeployStatement| d.sql == st.sql)
+                {
+                    continue;
+                }
+                if action == "start_dml" {
+                    dml.push(st);
+                } else {
+                    ddl.push(st);
+                }
+            }
+        }
+        ddl.extend(dml);
+        out.push(DeployWave {
+            index: wave.index,
+            statements: ddl,
+        });
+    }
+    Ok(out)
+}
+
+/// What to do with a statement given the one of the same name, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Nothing there: create it.
+    Create,
+    /// Already RUNNING (or COMPLETED for a DDL) with identical SQL.
+    Skip,
+    /// Same SQL, still starting: wait for it.
+    Wait,
+    /// Same SQL but FAILED, STOPPED or COMPLETED when it should run:
+    /// delete and create again.
+    Replace,
+}
+
+/// Whitespace-insensitive equality of two statements' SQL, outside string
+/// literals and ignoring a trailing `;`.
+pub fn same_sql(a: &str, b: &str) -> bool {
+    normalize_sql(a) == normalize_sql(b)
+}
+
+fn normalize_sql(s: &str) -> String {
+    let s = s.trim().trim_end_matches(';').trim();
+    let mut out = String::with_capacity(s.len());
+    let mut in_str = false;
+    let mut space = false;
+    for c in s.chars() {
+        if in_str {
+            out.push(c);
+            if c == '\'' {
+                in_str = false;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        if c == '\'' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn decide(
+    want: &DeployStatement,
+    existing: Option<&RemoteStatement>,
+) -> Result<Decision, DeployError> {
+    let Some(e) = existing else {
+        return Ok(Decision::Create);
+    };
+    if let Some(sql) = &e.sql
+        && !same_sql(sql, &want.sql)
+    {
+        return Err(DeployError::DifferentSql {
+            name: want.name.clone(),
+        });
+    }
+    Ok(match &e.phase {
+        Phase::Running | Phase::Degraded if want.runs && !e.stopped => Decision::Skip,
+        Phase::Completed if !want.runs => Decision::Skip,
+        Phase::Pending => Decision::Wait,
+        _ => Decision::Replace,
+    })
+}
+
+/// CFU (or slots) the release needs on top of what runs now: the plan's
+/// green figure when capacity is configured, else one per running green
+/// statement.
+pub fn needed_capacity(plan: &Plan, waves: &[DeployWave]) -> f64 {
+    match &plan.capacity {
+        Some(c) => c.green_cfu,
+        None => waves
+            .iter()
+            .flat_map(|w| &w.statements)
+            .filter(|s| s.runs)
+            .count() as f64,
+    }
+}
+
+pub fn check_capacity(pool: &PoolCapacity, needed: f64) -> Result<(), DeployError> {
+    if needed <= pool.free() + 1e-9 {
+        return Ok(());
+    }
+    let f = crate::plan::fmt_cfu;
+    Err(DeployError::Capacity {
+        needed: f(needed),
+        free: f(pool.free()),
+        current: f(pool.current),
+        max: f(pool.max),
+        unit: pool.unit.to_string(),
+    })
+}
+
+/// Parses `7d`, `12h`, `30m`, `45s` (or a bare number of seconds).
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 7d, 12h, 30m, 45s)"))?;
+    let k = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit `{unit}` (use s, m, h, d or w)"
+            ));
+        }
+    };
+    Ok(n * k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(sql: &str, runs: bool) -> DeployStatement {
+        DeployStatement {
+            name: "n".into(),
+            table: "t".into(),
+            action: if runs { "start_dml" } else { "create_table" },
+            sql: sql.into(),
+            properties: BTreeMap::new(),
+            source: String::new(),
+            runs,
+        }
+    }
+
+    fn remote(sql: &str, phase: Phase) -> RemoteStatement {
+        RemoteStatement {
+            name: "n".into(),
+            sql: Some(sql.into()),
+            phase,
+            detail: String::new(),
+            stopped: false,
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn names_are_valid_and_differ_between_blue_and_green() {
+        let blue = statement_name("prod", "dml", "int_orders_enriched", 1);
+        let green = statement_name("prod", "dml", "int_orders_enriched_v2", 1);
+        assert_eq!(blue, "prod-dml-int-orders-enriched");
+        assert_eq!(green, "prod-dml-int-orders-enriched-v2");
+        assert_eq!(statement_name("p", "dml", "T__x", 2), "p-dml-t-x-2");
+        let long = statement_name("p", "dml", &"a".repeat(200), 1);
+        assert_eq!(long.len(), 100);
+        assert_ne!(long, statement_name("p", "dml", &"a".repeat(201), 1));
+    }
+
+    #[test]
+    fn decisions() {
+        let want = st("INSERT INTO t\nSELECT 1", true);
+        assert_eq!(decide(&want, None).unwrap(), Decision::Create);
+        let same = remote("INSERT  INTO t SELECT 1;", Phase::Running);
+        assert_eq!(decide(&want, Some(&same)).unwrap(), Decision::Skip);
+        let other = remote("INSERT INTO t SELECT 2", Phase::Running);
+        assert!(matches!(
+            decide(&want, Some(&other)),
+            Err(DeployError::DifferentSql { .. })
+        ));
+        let failed = remote("INSERT INTO t SELECT 1", Phase::Failed);
+        assert_eq!(decide(&want, Some(&failed)).unwrap(), Decision::Replace);
+        let pending = remote("INSERT INTO t SELECT 1", Phase::Pending);
+        assert_eq!(decide(&want, Some(&pending)).unwrap(), Decision::Wait);
+        let ddl = st("CREATE TABLE t (a INT)", false);
+        let done = remote("CREATE TABLE t (a INT)", Phase::Completed);
+        assert_eq!(decide(&ddl, Some(&done)).unwrap(), Decision::Skip);
+        assert!(!same_sql("SELECT 'a  b'", "SELECT 'a b'"));
+    }
+
+    #[test]
+    fn capacity() {
+        let pool = PoolCapacity {
+            max: 10.0,
+            current: 8.0,
+            unit: "CFU",
+        };
+        assert!(check_capacity(&pool, 2.0).is_ok());
+        let e = check_capacity(&pool, 3.0).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "not enough capacity: the release needs 3 CFU, the pool has 2 free (8 used of 10)"
+        );
+    }
+
+    #[test]
+    fn sets_and_durations() {
+        assert_eq!(
+            parse_set("SET 'sql.state-ttl' = '7 d'"),
+            Some(("sql.state-ttl".into(), "7 d".into()))
+        );
+        assert_eq!(parse_set("INSERT INTO x SELECT 1"), None);
+        assert_eq!(parse_duration("7d").unwrap(), 604_800);
+        assert_eq!(parse_duration("0s").unwrap(), 0);
+        assert!(parse_duration("7 days").is_err());
+    }
+}

@@ -1,0 +1,704 @@
+//! Drives a `flink::Target` with the core's decisions: deploy wave by wave,
+//! promote, roll back, clean up, validate. Progress goes to `log`.
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde::Serialize;
+
+use super::config::{Environment, Poll};
+use super::validate::{self, Pair, Report};
+use super::{Decision, DeployStatement, DeployWave, check_capacity, decide, statement_name};
+use crate::flink::{NewStatement, Phase, RemoteStatement, Target, TargetError};
+
+/// Where progress lines go (stderr in the CLI, a buffer in tests).
+pub type Log<'a> = &'a mut dyn FnMut(&str);
+
+/// What happened to one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub name: String,
+    pub table: String,
+    /// `created`, `skipped`, `replaced`, `would_create`, `stopped`, ...
+    pub action: String,
+    pub phase: String,
+}
+
+/// Waits until `name` is RUNNING (or COMPLETED when `!runs`); the error
+/// carries the statement's own error text.
+pub fn wait_for(
+    t: &mut dyn Target,
+    name: &str,
+    runs: bool,
+    poll: &Poll,
+    log: Log<'_>,
+) -> Result<RemoteStatement> {
+    let start = Instant::now();
+    let mut wait = Duration::from_millis(poll.interval_ms.max(1));
+    let max = Duration::from_millis(poll.max_interval_ms.max(poll.interval_ms).max(1));
+    let mut last = String::new();
+    loop {
+        let s = t
+            .get(name)?
+            .ok_or_else(|| anyhow!("statement `{name}` disappeared while starting"))?;
+        if s.phase.as_str() != last {
+            log(&format!("  {name}: {}", s.phase));
+            last = s.phase.as_str().to_string();
+        }
+        let done = match s.phase {
+            Phase::Running | Phase::Degraded => runs && !s.stopped,
+            // A DDL completes; a bounded DML may complete too.
+            Phase::Completed => true,
+            _ => false,
+        };
+        if done {
+            return Ok(s);
+        }
+        if s.phase.is_failure() || s.phase == Phase::Stopped || s.stopped {
+            let ex = t.exceptions(name).unwrap_or_default();
+            let mut msg = format!("statement `{name}` is {}", s.phase);
+            if !s.detail.is_empty() {
+                msg.push_str(&format!(": {}", s.detail));
+            }
+            if let Some(e) = ex.first()
+                && !s.detail.contains(e.as_str())
+            {
+                msg.push_str(&format!("\n  exception: {e}"));
+            }
+            bail!(msg);
+        }
+        if start.elapsed() >= Duration::from_secs(poll.timeout_secs) {
+            bail!(
+                "statement `{name}` is not {} after {}s (phase {})\n  hint: raise poll.timeout_secs, or look at the statement in the console",
+                if runs { "RUNNING" } else { "COMPLETED" },
+                poll.timeout_secs,
+                s.phase
+            );
+        }
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(max);
+    }
+}
+
+/// Creates one statement (or resumes, skips, replaces it); waits for it.
+fn apply(
+    t: &mut dyn Target,
+    st: &DeployStatement,
+    poll: &Poll,
+    dry_run: bool,
+    log: Log<'_>,
+) -> Result<Outcome> {
+    let existing = t.get(&st.name)?;
+    let decision = decide(st, existing.as_ref())?;
+    let out = |action: &str, phase: &str| Outcome {
+        name: st.name.clone(),
+        table: st.table.clone(),
+        action: action.into(),
+        phase: phase.into(),
+    };
+    if dry_run {
+        let what = match decision {
+            Decision::Create => "would_create",
+            Decision::Skip => "would_skip",
+            Decision::Wait => "would_wait",
+            Decision::Replace => "would_replace",
+        };
+        log(&format!(
+            "  {what} {} ({}, {})",
+            st.name, st.action, st.source
+        ));
+        let phase = existing.map(|e| e.phase.to_string()).unwrap_or_default();
+        return Ok(out(what, &phase));
+    }
+    let new = NewStatement {
+        name: st.name.clone(),
+        sql: st.sql.clone(),
+        properties: st.properties.clone(),
+    };
+    let action = match decision {
+        Decision::Skip => {
+            log(&format!(
+                "  {} already {} with the same SQL: skipped",
+                st.name,
+                existing
+                    .as_ref()
+                    .map(|e| e.phase.to_string())
+                    .unwrap_or_default()
+            ));
+            let phase = existing.map(|e| e.phase.to_string()).unwrap_or_default();
+            return Ok(out("skipped", &phase));
+        }
+        Decision::Wait => "waited",
+        Decision::Create => {
+            log(&format!(
+                "  create {} ({}, {})",
+                st.name, st.action, st.source
+            ));
+            match t.create(&new) {
+                Ok(_) => "created",
+                Err(TargetError::Conflict { .. }) => {
+                    // Created meanwhile (a concurrent or interrupted run):
+                    // decide again on what is there now.
+                    let again = t.get(&st.name)?;
+                    match decide(st, again.as_ref())? {
+                        Decision::Skip => return Ok(out("skipped", "RUNNING")),
+                        Decision::Wait => "waited",
+                        _ => bail!(
+                            "statement `{}` exists already and is not running the same SQL",
+                            st.name
+                        ),
+                    }
+                }
+                Err(e) => return Err(e).with_context(|| format!("cannot create `{}`", st.name)),
+            }
+        }
+        Decision::Replace => {
+            log(&format!(
+                "  {} is {}: delete and create again",
+                st.name,
+                existing
+                    .as_ref()
+                    .map(|e| e.phase.to_string())
+                    .unwrap_or_default()
+            ));
+            t.delete(&st.name)?;
+            wait_gone(t, &st.name, poll)?;
+            t.create(&new)
+                .with_context(|| format!("cannot create `{}`", st.name))?;
+            "replaced"
+        }
+    };
+    let s = wait_for(t, &st.name, st.runs, poll, log)?;
+    Ok(out(action, s.phase.as_str()))
+}
+
+fn wait_gone(t: &mut dyn Target, name: &str, poll: &Poll) -> Result<()> {
+    let start = Instant::now();
+    while t.get(name)?.is_some() {
+        if start.elapsed() >= Duration::from_secs(poll.timeout_secs) {
+            bail!(
+                "statement `{name}` is still there {}s after its deletion",
+                poll.timeout_secs
+            );
+        }
+        std::thread::sleep(Duration::from_millis(poll.interval_ms.max(1)));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployReport {
+    pub environment: String,
+    pub target: String,
+    pub dry_run: bool,
+    pub capacity: Option<crate::flink::PoolCapacity>,
+    pub needed: f64,
+    pub statements: Vec<Outcome>,
+}
+
+/// Deploys the waves: capacity first, then per wave the DDLs (to
+/// COMPLETED) and the DMLs (to RUNNING). Stops at the first failure. Blue
+/// statements are never touched.
+pub fn deploy(
+    t: &mut dyn Target,
+    env_name: &str,
+    env: &Environment,
+    waves: &[DeployWave],
+    needed: f64,
+    dry_run: bool,
+    log: Log<'_>,
+) -> Result<DeployReport> {
+    log(&format!("deploy to {env_name}: {}", t.describe()));
+    // Capacity for what is not running yet.
+    let mut missing = 0usize;
+    let mut total = 0usize;
+    for s in waves.iter().flat_map(|w| &w.statements).filter(|s| s.runs) {
+        total += 1;
+        let running = t
+            .get(&s.name)?
+            .is_some_and(|r| matches!(r.phase, Phase::Running | Phase::Pending) && !r.stopped);
+        if !running {
+            missing += 1;
+        }
+    }
+    let still = if total == 0 {
+        0.0
+    } else {
+        needed * missing as f64 / total as f64
+    };
+    let capacity = t.capacity()?;
+    if let Some(pool) = &capacity {
+        log(&format!(
+            "capacity: {} {unit} needed, {} of {} {unit} free",
+            crate::plan::fmt_cfu(still),
+            crate::plan::fmt_cfu(pool.free()),
+            crate::plan::fmt_cfu(pool.max),
+            unit = pool.unit
+        ));
+        check_capacity(pool, still)?;
+    }
+    let mut report = DeployReport {
+        environment: env_name.into(),
+        target: t.describe(),
+        dry_run,
+        capacity,
+        needed,
+        statements: Vec::new(),
+    };
+    for w in waves {
+        log(&format!("wave {}", w.index));
+        for phase in [false, true] {
+            for st in w
+                .statements
+                .iter()
+                .filter(|s| (s.action == "start_dml") == phase)
+            {
+                report
+                    .statements
+                    .push(apply(t, st, &env.poll, dry_run, log)?);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The statements of a table named by the deterministic scheme that exist
+/// (DDL first, then DMLs `-2`, `-3`, ...).
+fn statements_of(t: &mut dyn Target, prefix: &str, table: &str) -> Result<Vec<RemoteStatement>> {
+    let mut out = Vec::new();
+    if let Some(s) = t.get(&statement_name(prefix, "ddl", table, 1))? {
+        out.push(s);
+    }
+    let mut n = 1;
+    while let Some(s) = t.get(&statement_name(prefix, "dml", table, n))? {
+        out.push(s);
+        n += 1;
+    }
+    Ok(out)
+}
+
+/// The running statements that write `table`: by name first, else any
+/// listed statement whose SQL inserts into it (statements named by hand
+/// or by another tool).
+pub fn writers_of(t: &mut dyn Target, prefix: &str, table: &str) -> Result<Vec<RemoteStatement>> {
+    let named: Vec<RemoteStatement> = statements_of(t, prefix, table)?
+        .into_iter()
+        .filter(|s| writes(s, table))
+        .collect();
+    if !named.is_empty() {
+        return Ok(named);
+    }
+    Ok(t.list()?
+        .into_iter()
+        .filter(|s| writes(s, table) && !matches!(s.phase, Phase::Failed | Phase::Completed))
+        .collect())
+}
+
+/// Whether a statement inserts into `table` (or creates it with a query).
+fn writes(s: &RemoteStatement, table: &str) -> bool {
+    let Some(sql) = &s.sql else {
+        // The target keeps no SQL: trust the deterministic name.
+        return s.name.contains("-dml-");
+    };
+    crate::sql::analyze(sql).is_ok_and(|v| {
+        v.iter().any(|st| {
+            matches!(
+                st.kind,
+                crate::sql::StatementKind::Insert | crate::sql::StatementKind::Ctas
+            ) && st.target.as_ref().is_some_and(|n| n.key() == table)
+        })
+    })
+}
+
+/// A blue/green pair of the plan in deployment order, with its actions.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub blue: Option<String>,
+    pub green: String,
+    /// The DDL action (`create_view`, ...), None without DDL.
+    pub ddl_action: Option<&'static str>,
+    pub statements: Vec<String>,
+}
+
+pub fn tables_of(plan: &crate::plan::Plan, waves: &[DeployWave]) -> Vec<Table> {
+    let mut out = Vec::new();
+    for w in waves {
+        for g in plan.waves.get(w.index - 1).into_iter().flatten() {
+            let blue = plan
+                .impacted
+                .iter()
+                .find(|i| &i.green == g)
+                .and_then(|i| i.blue.clone());
+            let mine: Vec<&DeployStatement> =
+                w.statements.iter().filter(|s| &s.table == g).collect();
+            out.push(Table {
+                blue,
+                green: g.clone(),
+                ddl_action: mine
+                    .iter()
+                    .find(|s| s.action != "start_dml")
+                    .map(|s| s.action),
+                statements: mine.iter().map(|s| s.name.clone()).collect(),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LifecycleReport {
+    pub environment: String,
+    pub command: &'static str,
+    pub actions: Vec<String>,
+    /// Connector changes to apply (promote) or revert (rollback).
+    pub connectors: Vec<crate::plan::ConnectorChange>,
+    pub skipped: Vec<String>,
+}
+
+/// Promotes: every green statement must be RUNNING; then blue DMLs are
+/// stopped, downstream first. Connector changes are emitted.
+pub fn promote(
+    t: &mut dyn Target,
+    env_name: &str,
+    env: &Environment,
+    plan: &crate::plan::Plan,
+    waves: &[DeployWave],
+    log: Log<'_>,
+) -> Result<LifecycleReport> {
+    let prefix = env.prefix(env_name);
+    for st in waves.iter().flat_map(|w| &w.statements) {
+        let s = t.get(&st.name)?;
+        let ok = s.as_ref().is_some_and(|s| {
+            if st.runs {
+                matches!(s.phase, Phase::Running) && !s.stopped
+            } else {
+                matches!(s.phase, Phase::Completed)
+            }
+        });
+        if !ok {
+            bail!(
+                "cannot promote: green statement `{}` is {}\n  hint: run `greenlight deploy --env {env_name}` and `greenlight validate --env {env_name}` first",
+                st.name,
+                s.map(|s| s.phase.to_string())
+                    .unwrap_or_else(|| "missing".into())
+            );
+        }
+    }
+    let mut report = LifecycleReport {
+        environment: env_name.into(),
+        command: "promote",
+        actions: Vec::new(),
+        connectors: plan.connectors.clone(),
+        skipped: Vec::new(),
+    };
+    for c in &plan.connectors {
+        let line = format!(
+            "connector `{}`: {} {}",
+            c.connector,
+            c.action,
+            c.topics
+                .iter()
+                .map(|(a, b)| if a.is_empty() {
+                    b.clone()
+                } else {
+                    format!("{a} -> {b}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        log(&line);
+        report.actions.push(line);
+    }
+    for tb in tables_of(plan, waves).iter().rev() {
+        let Some(blue) = &tb.blue else { continue };
+        for s in writers_of(t, prefix, blue)? {
+            if s.stopped || matches!(s.phase, Phase::Stopped) {
+                report.skipped.push(format!("{} already stopped", s.name));
+                continue;
+            }
+            log(&format!("stop blue {} (writes {blue})", s.name));
+            t.stop(&s.name)?;
+            report.actions.push(format!("stopped {}", s.name));
+        }
+    }
+    Ok(report)
+}
+
+/// Rolls back: green statements stopped and deleted, green tables dropped
+/// (downstream first), blue resumed if a promotion stopped it, connector
+/// changes reverted (emitted).
+pub fn rollback(
+    t: &mut dyn Target,
+    env_name: &str,
+    env: &Environment,
+    plan: &crate::plan::Plan,
+    waves: &[DeployWave],
+    log: Log<'_>,
+) -> Result<LifecycleReport> {
+    let prefix = env.prefix(env_name);
+    let mut report = LifecycleReport {
+        environment: env_name.into(),
+        command: "rollback",
+        actions: Vec::new(),
+        connectors: plan.connectors.clone(),
+        skipped: Vec::new(),
+    };
+    for c in plan.connectors.iter().filter(|c| c.action == "retarget") {
+        let line = format!(
+            "connector `{}`: back to {}",
+            c.connector,
+            c.topics
+                .iter()
+                .map(|(a, _)| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        log(&line);
+        report.actions.push(line);
+    }
+    let tables = tables_of(plan, waves);
+    for tb in tables.iter().rev() {
+        for name in tb.statements.iter().rev() {
+            match t.get(name)? {
+                None => report.skipped.push(format!("{name} does not exist")),
+                Some(s) => {
+                    if matches!(s.phase, Phase::Running | Phase::Pending | Phase::Degraded)
+                        && !s.stopped
+                    {
+                        log(&format!("stop green {name}"));
+                        t.stop(name)?;
+                    }
+                    log(&format!("delete green {name}"));
+                    t.delete(name)?;
+                    report.actions.push(format!("deleted {name}"));
+                }
+            }
+        }
+        if tb.ddl_action.is_some() {
+            drop_table(t, prefix, &tb.green, tb.ddl_action, &env.poll, log)?;
+            report.actions.push(format!("dropped {}", tb.green));
+        }
+    }
+    for tb in &tables {
+        let Some(blue) = &tb.blue else { continue };
+        for s in writers_of(t, prefix, blue)? {
+            if s.stopped || s.phase == Phase::Stopped {
+                log(&format!("resume blue {}", s.name));
+                t.resume(&s.name)?;
+                report.actions.push(format!("resumed {}", s.name));
+            }
+        }
+    }
+    if report.actions.iter().all(|a| !a.starts_with("resumed")) {
+        report.actions.push("blue untouched".into());
+    }
+    Ok(report)
+}
+
+/// Runs `DROP TABLE|VIEW IF EXISTS` as a one-off statement.
+fn drop_table(
+    t: &mut dyn Target,
+    prefix: &str,
+    table: &str,
+    ddl_action: Option<&str>,
+    poll: &Poll,
+    log: Log<'_>,
+) -> Result<()> {
+    let what = if ddl_action == Some("create_view") {
+        "VIEW"
+    } else {
+        "TABLE"
+    };
+    let name = statement_name(prefix, "drop", table, 1);
+    if t.get(&name)?.is_some() {
+        t.delete(&name)?;
+        wait_gone(t, &name, poll)?;
+    }
+    log(&format!("drop {} {table}", what.to_lowercase()));
+    t.create(&NewStatement {
+        name: name.clone(),
+        sql: format!("DROP {what} IF EXISTS {}", validate::quote(table)),
+        properties: Default::default(),
+    })?;
+    wait_for(t, &name, false, poll, log)?;
+    t.delete(&name)?;
+    Ok(())
+}
+
+/// Cleans up after promotion: blue tables whose green has run longer than
+/// `older_than` seconds, and whose blue statements are no longer running,
+/// are dropped with their statements.
+pub fn cleanup(
+    t: &mut dyn Target,
+    env_name: &str,
+    env: &Environment,
+    plan: &crate::plan::Plan,
+    waves: &[DeployWave],
+    older_than: u64,
+    now: i64,
+    dry_run: bool,
+    log: Log<'_>,
+) -> Result<LifecycleReport> {
+    let prefix = env.prefix(env_name);
+    let mut report = LifecycleReport {
+        environment: env_name.into(),
+        command: "cleanup",
+        actions: Vec::new(),
+        connectors: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for tb in tables_of(plan, waves).iter().rev() {
+        let Some(blue) = &tb.blue else { continue };
+        let mut created = None;
+        for n in &tb.statements {
+            if let Some(s) = t.get(n)? {
+                created = created.max(s.created_at);
+            }
+        }
+        let Some(created) = created else {
+            report.skipped.push(format!(
+                "{blue}: the age of green `{}` is unknown",
+                tb.green
+            ));
+            continue;
+        };
+        let age = now - created;
+        if age < older_than as i64 {
+            report.skipped.push(format!(
+                "{blue}: green `{}` is {}s old, younger than {}s",
+                tb.green, age, older_than
+            ));
+            continue;
+        }
+        let mut blues = statements_of(t, prefix, blue)?;
+        for w in writers_of(t, prefix, blue)? {
+            if !blues.iter().any(|b| b.name == w.name) {
+                blues.push(w);
+            }
+        }
+        if let Some(r) = blues
+            .iter()
+            .find(|s| matches!(s.phase, Phase::Running | Phase::Pending) && !s.stopped)
+        {
+            report.skipped.push(format!(
+                "{blue}: blue statement `{}` still runs (promote first)",
+                r.name
+            ));
+            continue;
+        }
+        if dry_run {
+            report.actions.push(format!("would drop {blue}"));
+            continue;
+        }
+        for s in &blues {
+            log(&format!("delete blue {}", s.name));
+            t.delete(&s.name)?;
+        }
+        drop_table(t, prefix, blue, tb.ddl_action, &env.poll, log)?;
+        report.actions.push(format!("dropped {blue}"));
+    }
+    Ok(report)
+}
+
+/// Validates: optional synthetic records through the sources, then the
+/// blue/green checks.
+pub fn validate(
+    t: &mut dyn Target,
+    env_name: &str,
+    env: &Environment,
+    pairs: &[Pair],
+    sources: &[(String, super::ddl::Schema)],
+    sinks: &[Pair],
+    run_id: &str,
+    log: Log<'_>,
+) -> Result<Report> {
+    let s = &env.validate;
+    let prefix = env.prefix(env_name).to_string();
+    let mut checks = Vec::new();
+    let mut qn = 0usize;
+    let mut next_name = |what: &str| {
+        qn += 1;
+        statement_name(&prefix, "validate", &format!("{run_id}-{what}"), qn)
+    };
+    if s.synthetic_records > 0 {
+        let marker = format!("gl-{run_id}");
+        for (table, schema) in sources {
+            match validate::synthetic_insert(table, schema, &marker, s.synthetic_records) {
+                Some(sql) => {
+                    log(&format!(
+                        "send {} synthetic records to {table}",
+                        s.synthetic_records
+                    ));
+                    t.query(&next_name("synthetic"), &sql)
+                        .with_context(|| format!("cannot send synthetic records to {table}"))?;
+                }
+                None => log(&format!(
+                    "{table}: no literal for a NOT NULL nested column, no synthetic records"
+                )),
+            }
+        }
+        for p in sinks {
+            let Some(schema) = &p.schema else { continue };
+            for (side, table) in
+                std::iter::once(("green", &p.green)).chain(p.blue.as_ref().map(|b| ("blue", b)))
+            {
+                let bounded = |x: &str| t.bounded(x);
+                let Some(sql) = validate::marker_query(table, schema, &marker, &bounded) else {
+                    checks.push(validate::Check {
+                        table: p.green.clone(),
+                        check: format!("synthetic({side})"),
+                        blue: None,
+                        green: validate::Value::Null,
+                        threshold: "> 0".into(),
+                        passed: true,
+                        detail: "no string column to trace the records (not checked)".into(),
+                    });
+                    continue;
+                };
+                let start = Instant::now();
+                let n = loop {
+                    let rows = t.query(&next_name("trace"), &sql)?;
+                    let v = validate::value_of(&rows);
+                    let reached = matches!(v, validate::Value::Number(x) if x > 0.0);
+                    if reached || start.elapsed() >= Duration::from_secs(s.synthetic_wait_secs) {
+                        break v;
+                    }
+                    std::thread::sleep(Duration::from_millis(env.poll.interval_ms.max(100)));
+                };
+                let passed = matches!(n, validate::Value::Number(x) if x > 0.0);
+                checks.push(validate::Check {
+                    table: p.green.clone(),
+                    check: format!("synthetic({side})"),
+                    blue: None,
+                    green: n,
+                    threshold: "> 0".into(),
+                    passed,
+                    detail: format!("records marked {marker} in `{table}`"),
+                });
+            }
+        }
+    }
+    for p in pairs {
+        let bounded = |x: &str| t.bounded(x);
+        let qs = validate::queries(p, s, &bounded);
+        let mut figures: Vec<(String, &'static str, validate::Value)> = Vec::new();
+        for q in &qs {
+            log(&format!("{} {} of {}", q.side, q.figure, p.green));
+            let rows = t
+                .query(&next_name("q"), &q.sql)
+                .with_context(|| format!("validation query failed: {}", q.sql))?;
+            figures.push((q.figure.clone(), q.side, validate::value_of(&rows)));
+        }
+        let fig = |f: &str, side: &str| {
+            figures
+                .iter()
+                .find(|(x, s, _)| x == f && *s == side)
+                .map(|(_, _, v)| v.clone())
+        };
+        checks.extend(validate::verdicts(p, s, &fig));
+    }
+    Ok(Report {
+        environment: env_name.into(),
+        passed: checks.iter().all(|c| c.passed),
+        checks,
+    })
+}

@@ -1,0 +1,589 @@
+//! Apache Flink SQL Gateway REST API (open-source Flink): sessions,
+//! statements, operation status and paged results.
+//!
+//! The gateway has no named, persistent statements: this adapter names each
+//! job with `pipeline.name`, reads job states with `SHOW JOBS`, stops jobs
+//! with `STOP JOB`, and keeps what the gateway cannot tell (each name's
+//! SQL, job id, savepoint) in a small state file.
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::http::{Http, encode, error_detail};
+use super::{NewStatement, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError};
+
+/// What the adapter remembers of a statement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub sql: String,
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+    /// Flink job id of a statement that runs (INSERT, statement set, CTAS).
+    #[serde(default)]
+    pub job_id: Option<String>,
+    /// PENDING/COMPLETED/FAILED of a statement without a job.
+    #[serde(default)]
+    pub phase: String,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub stopped: bool,
+    #[serde(default)]
+    pub savepoint: Option<String>,
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct State {
+    statements: BTreeMap<String, Record>,
+}
+
+pub struct Gateway {
+    http: Http,
+    jobmanager: Option<Http>,
+    session: Option<String>,
+    session_properties: BTreeMap<String, String>,
+    state_file: PathBuf,
+    state: State,
+    /// How long one operation may take.
+    pub timeout: Duration,
+    /// Runtime mode of validation queries (`batch` reads bounded tables).
+    pub query_mode: String,
+    /// Where stop-with-savepoint writes (None: jobs are cancelled).
+    pub savepoint_dir: Option<String>,
+}
+
+impl Gateway {
+    pub fn new(
+        url: &str,
+        session_properties: BTreeMap<String, String>,
+        jobmanager_url: Option<&str>,
+        state_file: PathBuf,
+        request_timeout: Duration,
+    ) -> Result<Gateway, String> {
+        let state = match std::fs::read_to_string(&state_file) {
+            Ok(t) => {
+                serde_json::from_str(&t).map_err(|e| format!("{}: {e}", state_file.display()))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
+            Err(e) => return Err(format!("{}: {e}", state_file.display())),
+        };
+        Ok(Gateway {
+            http: Http::new(url, None, request_timeout),
+            jobmanager: jobmanager_url.map(|u| Http::new(u, None, request_timeout)),
+            session: None,
+            session_properties,
+            state_file,
+            state,
+            timeout: Duration::from_secs(600),
+            query_mode: "batch".into(),
+            savepoint_dir: None,
+        })
+    }
+
+    fn save(&self) -> Result<(), TargetError> {
+        let io = |e: std::io::Error| TargetError::Protocol {
+            what: self.state_file.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(d) = self.state_file.parent() {
+            std::fs::create_dir_all(d).map_err(io)?;
+        }
+        let text = serde_json::to_string_pretty(&self.state).unwrap_or_default();
+        std::fs::write(&self.state_file, text + "\n").map_err(io)
+    }
+
+    fn session(&mut self) -> Result<String, TargetError> {
+        if let Some(s) = &self.session {
+            return Ok(s.clone());
+        }
+        let body = json!({
+            "sessionName": "greenlight",
+            "properties": self.session_properties,
+        });
+        let a = self
+            .http
+            .send("POST", "/sessions", Some(&body), "application/json")?;
+        let v = ok_json("POST /sessions", a.status, &a.body)?;
+        let h = v
+            .get("sessionHandle")
+            .and_then(Value::as_str)
+            .ok_or_else(|| protocol("POST /sessions", "no sessionHandle"))?
+            .to_string();
+        self.session = Some(h.clone());
+        Ok(h)
+    }
+
+    /// Executes a statement and waits for its operation to finish; returns
+    /// the operation handle, or the gateway's own error text.
+    fn execute(
+        &mut self,
+        sql: &str,
+        config: &BTreeMap<String, String>,
+    ) -> Result<(String, String), TargetError> {
+        let session = self.session()?;
+        let path = format!("/sessions/{}/statements", encode(&session));
+        let body = json!({ "statement": sql, "executionConfig": config });
+        let a = self
+            .http
+            .send("POST", &path, Some(&body), "application/json")?;
+        let v = ok_json(&format!("POST {path}"), a.status, &a.body)?;
+        let op = v
+            .get("operationHandle")
+            .and_then(Value::as_str)
+            .ok_or_else(|| protocol(&path, "no operationHandle"))?
+            .to_string();
+        let status_path = format!(
+            "/sessions/{}/operations/{}/status",
+            encode(&session),
+            encode(&op)
+        );
+        let start = Instant::now();
+        let mut wait = Duration::from_millis(50);
+        loop {
+            let a = self.http.send("GET", &status_path, None, "")?;
+            let v = ok_json(&format!("GET {status_path}"), a.status, &a.body)?;
+            let status = v.get("status").and_then(Value::as_str).unwrap_or("");
+            match status {
+                "FINISHED" => return Ok((session, op)),
+                "ERROR" | "CANCELED" | "CLOSED" | "TIMEOUT" => {
+                    // The error text comes with the result fetch.
+                    let detail = match self.fetch(&session, &op, "0") {
+                        Err(TargetError::Failed(d)) => d,
+                        Err(e) => e.to_string(),
+                        Ok(_) => format!("operation {status}"),
+                    };
+                    return Err(TargetError::Failed(detail));
+                }
+                _ => {}
+            }
+            if start.elapsed() > self.timeout {
+                return Err(TargetError::Failed(format!(
+                    "operation not finished after {}s (status {status})",
+                    self.timeout.as_secs()
+                )));
+            }
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// One page of results: (job id, rows with their kind, next token).
+    #[allow(clippy::type_complexity)]
+    fn fetch(
+        &mut self,
+        session: &str,
+        op: &str,
+        token: &str,
+    ) -> Result<
+        (
+            Option<String>,
+            Vec<(String, Vec<Value>)>,
+            Option<String>,
+            bool,
+        ),
+        TargetError,
+    > {
+        let path = format!(
+            "/sessions/{}/operations/{}/result/{}?rowFormat=JSON",
+            encode(session),
+            encode(op),
+            encode(token)
+        );
+        let a = self.http.send("GET", &path, None, "")?;
+        if a.status >= 400 {
+            return Err(TargetError::Failed(first_line_error(&a.body)));
+        }
+        let v = ok_json(&format!("GET {path}"), a.status, &a.body)?;
+        let job = v.get("jobID").and_then(Value::as_str).map(String::from);
+        let rows = v
+            .pointer("/results/data")
+            .and_then(Value::as_array)
+            .map(|d| {
+                d.iter()
+                    .map(|r| {
+                        let kind = r
+                            .get("kind")
+                            .or_else(|| r.get("rowKind"))
+                            .and_then(Value::as_str)
+                            .unwrap_or("INSERT")
+                            .to_string();
+                        let fields = r
+                            .get("fields")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default();
+                        (kind, fields)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let result_type = v.get("resultType").and_then(Value::as_str).unwrap_or("EOS");
+        let next = v
+            .get("nextResultUri")
+            .and_then(Value::as_str)
+            .and_then(|u| u.rsplit('/').next())
+            .map(|t| t.split('?').next().unwrap_or(t).to_string());
+        let not_ready = result_type == "NOT_READY";
+        let next = if result_type == "EOS" { None } else { next };
+        Ok((job, rows, next, not_ready))
+    }
+
+    /// Every row of a finished operation (changelog folded).
+    fn all_rows(&mut self, session: &str, op: &str) -> Result<(Option<String>, Rows), TargetError> {
+        let mut rows: Rows = Vec::new();
+        let mut job = None;
+        let mut token = Some("0".to_string());
+        let start = Instant::now();
+        while let Some(t) = token {
+            let (j, page, next, not_ready) = self.fetch(session, op, &t)?;
+            job = job.or(j);
+            for (kind, fields) in page {
+                match kind.as_str() {
+                    "UPDATE_BEFORE" | "DELETE" => {
+                        if let Some(i) = rows.iter().rposition(|x| *x == fields) {
+                            rows.remove(i);
+                        }
+                    }
+                    _ => rows.push(fields),
+                }
+            }
+            if not_ready {
+                if start.elapsed() > self.timeout {
+                    return Err(TargetError::Failed("results not ready in time".into()));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            token = next;
+        }
+        Ok((job, rows))
+    }
+
+    /// Job states by job id, from `SHOW JOBS`.
+    fn jobs(&mut self) -> Result<BTreeMap<String, String>, TargetError> {
+        let (s, op) = self.execute("SHOW JOBS", &BTreeMap::new())?;
+        let (_, rows) = self.all_rows(&s, &op)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.first()?.as_str()?.to_string(),
+                    r.get(2)?.as_str()?.to_string(),
+                ))
+            })
+            .collect())
+    }
+
+    fn remote(&self, name: &str, r: &Record, jobs: &BTreeMap<String, String>) -> RemoteStatement {
+        let phase = match &r.job_id {
+            Some(id) => match jobs.get(id) {
+                Some(state) => Phase::parse(state),
+                None if r.stopped => Phase::Stopped,
+                None => Phase::Pending,
+            },
+            None => Phase::parse(if r.phase.is_empty() {
+                "PENDING"
+            } else {
+                &r.phase
+            }),
+        };
+        let phase = if r.stopped && !matches!(phase, Phase::Running) {
+            Phase::Stopped
+        } else {
+            phase
+        };
+        RemoteStatement {
+            name: name.into(),
+            sql: Some(r.sql.clone()),
+            detail: r.error.clone().unwrap_or_default(),
+            phase,
+            stopped: r.stopped,
+            created_at: Some(r.created_at),
+        }
+    }
+
+    fn submit(&mut self, name: &str, record: &mut Record) -> Result<(), TargetError> {
+        let mut config = record.properties.clone();
+        config.insert("pipeline.name".into(), name.into());
+        if let Some(sp) = &record.savepoint {
+            config.insert("execution.savepoint.path".into(), sp.clone());
+        }
+        match self.execute(&record.sql, &config) {
+            Ok((s, op)) => {
+                let (job, rows) = self.all_rows(&s, &op)?;
+                let job = job.or_else(|| {
+                    // `INSERT` answers one row with the job id.
+                    rows.first()
+                        .and_then(|r| r.first())
+                        .and_then(Value::as_str)
+                        .filter(|s| s.len() == 32 && s.chars().all(|c| c.is_ascii_hexdigit()))
+                        .map(String::from)
+                });
+                record.error = None;
+                match job {
+                    Some(j) => {
+                        record.job_id = Some(j);
+                        record.phase = "RUNNING".into();
+                    }
+                    None => record.phase = "COMPLETED".into(),
+                }
+            }
+            Err(TargetError::Failed(detail)) => {
+                record.phase = "FAILED".into();
+                record.job_id = None;
+                record.error = Some(detail);
+            }
+            Err(e) => return Err(e),
+        }
+        record.stopped = false;
+        Ok(())
+    }
+}
+
+fn protocol(what: &str, reason: &str) -> TargetError {
+    TargetError::Protocol {
+        what: what.into(),
+        reason: reason.into(),
+    }
+}
+
+fn ok_json(what: &str, status: u16, body: &str) -> Result<Value, TargetError> {
+    if !(200..300).contains(&status) {
+        return Err(TargetError::Refused {
+            method: what.split(' ').next().unwrap_or("").into(),
+            path: what.split(' ').nth(1).unwrap_or(what).into(),
+            status,
+            detail: first_line_error(body),
+        });
+    }
+    if body.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(body).map_err(|e| protocol(what, &e.to_string()))
+}
+
+/// The gateway's error: the deepest `Caused by:` line of its stack traces
+/// (the user's own problem), else the first line.
+fn first_line_error(body: &str) -> String {
+    let d = error_detail(body);
+    let causes: Vec<&str> = d
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Caused by: "))
+        .collect();
+    match causes.last() {
+        Some(c) => c.to_string(),
+        None => d
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Target for Gateway {
+    fn describe(&self) -> String {
+        format!("Flink SQL Gateway {}", self.http.base)
+    }
+
+    fn get(&mut self, name: &str) -> Result<Option<RemoteStatement>, TargetError> {
+        let Some(r) = self.state.statements.get(name).cloned() else {
+            return Ok(None);
+        };
+        let jobs = if r.job_id.is_some() {
+            self.jobs()?
+        } else {
+            BTreeMap::new()
+        };
+        Ok(Some(self.remote(name, &r, &jobs)))
+    }
+
+    fn list(&mut self) -> Result<Vec<RemoteStatement>, TargetError> {
+        let jobs = self.jobs()?;
+        Ok(self
+            .state
+            .statements
+            .iter()
+            .map(|(n, r)| self.remote(n, r, &jobs))
+            .collect())
+    }
+
+    fn create(&mut self, stmt: &NewStatement) -> Result<RemoteStatement, TargetError> {
+        if self.state.statements.contains_key(&stmt.name) {
+            return Err(TargetError::Conflict {
+                name: stmt.name.clone(),
+                detail: "a statement of that name exists".into(),
+            });
+        }
+        let mut r = Record {
+            sql: stmt.sql.clone(),
+            properties: stmt.properties.clone(),
+            created_at: now(),
+            ..Record::default()
+        };
+        self.submit(&stmt.name, &mut r)?;
+        self.state.statements.insert(stmt.name.clone(), r.clone());
+        self.save()?;
+        Ok(self.remote(&stmt.name, &r, &BTreeMap::new()))
+    }
+
+    fn stop(&mut self, name: &str) -> Result<(), TargetError> {
+        let Some(mut r) = self.state.statements.get(name).cloned() else {
+            return Ok(());
+        };
+        if let Some(id) = r.job_id.clone() {
+            let jobs = self.jobs()?;
+            if jobs
+                .get(&id)
+                .is_some_and(|s| Phase::parse(s) == Phase::Running)
+            {
+                let mut config = BTreeMap::new();
+                let sql = match &self.savepoint_dir {
+                    Some(d) => {
+                        config.insert("state.savepoints.dir".to_string(), d.clone());
+                        format!("STOP JOB '{id}' WITH SAVEPOINT")
+                    }
+                    None => format!("STOP JOB '{id}'"),
+                };
+                let (s, op) = self.execute(&sql, &config)?;
+                let (_, rows) = self.all_rows(&s, &op)?;
+                r.savepoint = rows
+                    .first()
+                    .and_then(|x| x.first())
+                    .and_then(Value::as_str)
+                    .map(String::from);
+            }
+        }
+        r.stopped = true;
+        self.state.statements.insert(name.into(), r);
+        self.save()
+    }
+
+    fn resume(&mut self, name: &str) -> Result<(), TargetError> {
+        let Some(mut r) = self.state.statements.get(name).cloned() else {
+            return Ok(());
+        };
+        if !r.stopped {
+            return Ok(());
+        }
+        self.submit(name, &mut r)?;
+        self.state.statements.insert(name.into(), r);
+        self.save()
+    }
+
+    fn delete(&mut self, name: &str) -> Result<(), TargetError> {
+        self.stop(name)?;
+        self.state.statements.remove(name);
+        self.save()
+    }
+
+    fn exceptions(&mut self, name: &str) -> Result<Vec<String>, TargetError> {
+        let Some(r) = self.state.statements.get(name).cloned() else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<String> = r.error.into_iter().collect();
+        if let (Some(jm), Some(id)) = (&self.jobmanager, &r.job_id) {
+            let a = jm.send("GET", &format!("/jobs/{}/exceptions", encode(id)), None, "")?;
+            if a.status == 200
+                && let Ok(v) = serde_json::from_str::<Value>(&a.body)
+                && let Some(e) = v.get("root-exception").and_then(Value::as_str)
+            {
+                out.push(first_line_error(&json!({"errors": [e]}).to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    fn capacity(&mut self) -> Result<Option<PoolCapacity>, TargetError> {
+        let Some(jm) = &self.jobmanager else {
+            return Ok(None);
+        };
+        let a = jm.send("GET", "/overview", None, "")?;
+        let v = ok_json("GET /overview", a.status, &a.body)?;
+        let total = v.get("slots-total").and_then(Value::as_f64).unwrap_or(0.0);
+        let free = v
+            .get("slots-available")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        Ok(Some(PoolCapacity {
+            max: total,
+            current: total - free,
+            unit: "slots",
+        }))
+    }
+
+    fn query(&mut self, name: &str, sql: &str) -> Result<Rows, TargetError> {
+        let mut config = BTreeMap::new();
+        config.insert(
+            "execution.runtime-mode".to_string(),
+            self.query_mode.clone(),
+        );
+        config.insert("pipeline.name".to_string(), name.to_string());
+        let (s, op) = self.execute(sql, &config)?;
+        let (_, rows) = self.all_rows(&s, &op)?;
+        // INSERT ... VALUES answers its job id: wait until that job ends.
+        if sql.trim_start().to_ascii_uppercase().starts_with("INSERT") {
+            let id = rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(Value::as_str)
+                .map(String::from);
+            if let Some(id) = id {
+                let start = Instant::now();
+                loop {
+                    let state = self.jobs()?.get(&id).cloned().unwrap_or_default();
+                    match Phase::parse(&state) {
+                        Phase::Completed => break,
+                        p if p.is_failure() || p == Phase::Stopped => {
+                            return Err(TargetError::Failed(format!("{name}: job {id} {state}")));
+                        }
+                        _ => {}
+                    }
+                    if start.elapsed() > self.timeout {
+                        return Err(TargetError::Failed(format!(
+                            "{name}: job {id} not finished"
+                        )));
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
+            return Ok(Vec::new());
+        }
+        Ok(rows)
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        if let Some(s) = self.session.take() {
+            let _ = self
+                .http
+                .send("DELETE", &format!("/sessions/{}", encode(&s)), None, "");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_errors() {
+        let body = r#"{"errors":["Internal server error.","<Exception on server side:\norg.apache.flink.table.api.ValidationException: bad\nCaused by: org.apache.flink.table.api.TableException: Table `x` not found\n\tat y"]}"#;
+        assert_eq!(
+            first_line_error(body),
+            "org.apache.flink.table.api.TableException: Table `x` not found"
+        );
+    }
+}
