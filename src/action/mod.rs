@@ -256,6 +256,11 @@ pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
         Some(&plan_path),
         commit.map(|c| c.to_string()),
     )?;
+    if !release.schemas_passed() {
+        bail!(
+            "a source schema change is not compatible: see the warnings in the pull request comment"
+        );
+    }
     Ok(Outcome::Ok)
 }
 

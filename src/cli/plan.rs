@@ -22,8 +22,10 @@ pub fn run(args: &ProjectArgs, rel: &ReleaseArgs, format: PlanFormat) -> anyhow:
     Ok(Outcome::Ok)
 }
 
+/// The plan of a release, with its source schema problems and warnings
+/// among the plan's warnings (they show in every report).
 pub fn build_plan(release: &Release, config: &Config) -> Plan {
-    plan::build(&PlanInput {
+    let mut plan = plan::build(&PlanInput {
         base: &release.base.name,
         head: &release.head,
         head_graph: &release.head_graph,
@@ -31,7 +33,25 @@ pub fn build_plan(release: &Release, config: &Config) -> Plan {
         connectors: &config.connectors,
         capacity: config.capacity.as_ref(),
         retention: &config.cleanup_retention,
-    })
+    });
+    let mut schema: Vec<String> = Vec::new();
+    for check in &release.schema_checks {
+        for v in &check.violations {
+            schema.push(format!(
+                "schema of `{}` ({}): {}",
+                check.table, check.file, v.message
+            ));
+        }
+    }
+    schema.extend(
+        release
+            .schema_warnings
+            .iter()
+            .map(|w| format!("schema: {w}")),
+    );
+    schema.append(&mut plan.warnings);
+    plan.warnings = schema;
+    plan
 }
 
 pub fn render_plan(

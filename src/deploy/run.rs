@@ -524,6 +524,7 @@ fn drop_table(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Cleans up after promotion: blue tables whose green has run longer than
 /// `older_than` seconds, and whose blue statements are no longer running,
 /// are dropped with their statements.
@@ -599,6 +600,7 @@ pub fn cleanup(
     Ok(report)
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Validates: optional synthetic records through the sources, then the
 /// blue/green checks.
 pub fn validate(

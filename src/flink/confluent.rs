@@ -65,7 +65,9 @@ impl Confluent {
         let flink = Http::new(&flink_url, Some(flink_key), timeout);
         let cloud = cloud_key.map(|k| {
             Http::new(
-                c.api_url.as_deref().unwrap_or("https://api.confluent.cloud"),
+                c.api_url
+                    .as_deref()
+                    .unwrap_or("https://api.confluent.cloud"),
                 Some(k),
                 timeout,
             )
@@ -134,6 +136,16 @@ impl Confluent {
         if s.pointer("/spec/stopped").and_then(Value::as_bool) == Some(stopped) {
             return Ok(());
         }
+        self.put_stopped(name, &mut s, stopped)
+    }
+
+    /// PUTs statement `s` (as read) back with `spec.stopped` set.
+    pub fn put_stopped(
+        &mut self,
+        name: &str,
+        s: &mut Value,
+        stopped: bool,
+    ) -> Result<(), TargetError> {
         let version = s
             .pointer("/metadata/resource_version")
             .cloned()
@@ -250,7 +262,7 @@ impl Target for Confluent {
             .flink
             .send("POST", &path, Some(&body), "application/json")?;
         match a.status {
-            200 | 201 | 202 => Ok(statement_of(&parse(&a.body, &path)?)),
+            200..=202 => Ok(statement_of(&parse(&a.body, &path)?)),
             409 => Err(TargetError::Conflict {
                 name: stmt.name.clone(),
                 detail: error_detail(&a.body),

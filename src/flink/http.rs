@@ -136,6 +136,29 @@ impl Http {
 /// Gateway's `errors[]` strings, else the body (shortened).
 pub fn error_detail(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
+        // A validating proxy's (Prism's) contract violations.
+        if let Some(vs) = v.get("validation").and_then(|e| e.as_array()) {
+            let parts: Vec<String> = vs
+                .iter()
+                .map(|x| {
+                    let at: Vec<String> = x
+                        .get("location")
+                        .and_then(|l| l.as_array())
+                        .map(|l| {
+                            l.iter()
+                                .map(|p| p.as_str().map(String::from).unwrap_or(p.to_string()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    format!(
+                        "{}: {}",
+                        at.join("."),
+                        x.get("message").and_then(|m| m.as_str()).unwrap_or("")
+                    )
+                })
+                .collect();
+            return parts.join("; ");
+        }
         if let Some(errs) = v.get("errors").and_then(|e| e.as_array()) {
             let parts: Vec<String> = errs
                 .iter()

@@ -47,21 +47,58 @@ pub fn discover(dir: &Path, excludes: &GlobSet) -> Result<Vec<String>> {
         )));
     }
     let mut out = Vec::new();
+    // Folders every file of which the default exclusions drop are not
+    // walked at all (`.git/` holds many files); the order does not matter,
+    // the paths are sorted at the end.
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
-        .sort_by_file_name();
+        .into_iter()
+        .filter_entry(|e| !(e.depth() > 0 && e.file_type().is_dir() && pruned(e.file_name())));
     for entry in walker {
         let entry = entry.map_err(|e| Error::Io(format!("cannot list {}: {e}", dir.display())))?;
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "sql") {
+        if !entry.file_type().is_file() || !is_sql_name(entry.file_name()) {
             continue;
         }
-        let rel = relative(dir, entry.path());
+        let rel = relative_fast(dir, entry.path());
         if !excludes.is_match(&rel) {
             out.push(rel);
         }
     }
-    out.sort();
+    out.sort_unstable();
     Ok(out)
+}
+
+/// Folders whose files [`DEFAULT_EXCLUDES`] always exclude: `tests`,
+/// `target`, `node_modules` and hidden folders (`**/.*/**`).
+fn pruned(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.first() == Some(&b'.') || name == b"tests" || name == b"target" || name == b"node_modules"
+}
+
+/// `Path::extension() == "sql"` without parsing the path: `x.sql`, not `.sql`.
+fn is_sql_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.len() > 4 && name.ends_with(b".sql")
+}
+
+/// [`relative`] for paths the walker built by joining names to `dir`.
+fn relative_fast(dir: &Path, path: &Path) -> String {
+    let (d, p) = (
+        dir.as_os_str().as_encoded_bytes(),
+        path.as_os_str().as_encoded_bytes(),
+    );
+    if cfg!(unix)
+        && let Some(rest) = p.strip_prefix(d)
+        && let Ok(s) = std::str::from_utf8(rest.strip_prefix(b"/").unwrap_or(rest))
+        && !s.is_empty()
+        && !s.starts_with('/')
+        && !s.contains("//")
+        && !s.contains("/./")
+        && !s.starts_with("./")
+    {
+        return s.to_string();
+    }
+    relative(dir, path)
 }
 
 pub fn relative(dir: &Path, path: &Path) -> String {

@@ -89,7 +89,19 @@ impl Tok {
 }
 
 /// Tokenizes `src`, keeping only significant tokens.
+///
+/// Most texts take the fast route ([`super::fastlex`]); a text it does not
+/// cover (or that does not tokenize) goes through sqlparser's tokenizer,
+/// which gives the same tokens and the exact error.
 pub fn tokenize(src: &str) -> Result<Vec<Tok>, SqlError> {
+    match super::fastlex::tokenize(src) {
+        Some(toks) => Ok(toks),
+        None => tokenize_with_sqlparser(src),
+    }
+}
+
+/// [`tokenize`] through sqlparser's tokenizer only.
+pub(super) fn tokenize_with_sqlparser(src: &str) -> Result<Vec<Tok>, SqlError> {
     let dialect = FlinkDialect;
     let raw = Tokenizer::new(&dialect, src)
         .tokenize_with_location()

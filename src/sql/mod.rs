@@ -2,6 +2,8 @@
 //! tables each statement writes and reads, and span-based renames.
 mod dialect;
 mod error;
+mod fastlex;
+mod hash;
 mod lex;
 mod model;
 mod query;

@@ -228,13 +228,7 @@ impl<'t> QueryAnalyzer<'t> {
             let t = &self.toks[i];
             match t.kind {
                 TokKind::LParen => {
-                    let c = self.close[i];
-                    if self.starts_query(i + 1, c) {
-                        self.query(i + 1, c, Some(block))?;
-                    } else {
-                        self.expr(i + 1, c, block)?;
-                    }
-                    i = c + 1;
+                    i = self.group(i, block)?;
                     continue;
                 }
                 TokKind::Comma if clause == Clause::From => expect = Some(i),
@@ -466,6 +460,18 @@ impl<'t> QueryAnalyzer<'t> {
         }
     }
 
+    /// The parenthesized group opening at `i` outside a table position: a
+    /// subquery or an expression. Returns the index after its `)`.
+    fn group(&mut self, i: usize, block: usize) -> Result<usize, SqlError> {
+        let c = self.close[i];
+        if self.starts_query(i + 1, c) {
+            self.query(i + 1, c, Some(block))?;
+        } else {
+            self.expr(i + 1, c, block)?;
+        }
+        Ok(c + 1)
+    }
+
     /// An expression group: only subqueries, `TABLE t` arguments and column
     /// qualifiers matter here.
     fn expr(&mut self, lo: usize, hi: usize, block: usize) -> Result<(), SqlError> {
@@ -473,15 +479,7 @@ impl<'t> QueryAnalyzer<'t> {
         while i < hi {
             let t = &self.toks[i];
             match t.kind {
-                TokKind::LParen => {
-                    let c = self.close[i];
-                    if self.starts_query(i + 1, c) {
-                        self.query(i + 1, c, Some(block))?;
-                    } else {
-                        self.expr(i + 1, c, block)?;
-                    }
-                    i = c + 1;
-                }
+                TokKind::LParen => i = self.group(i, block)?,
                 TokKind::Word { .. }
                     if t.is_kw(Keyword::TABLE) && self.is_name_start(i + 1, hi) =>
                 {

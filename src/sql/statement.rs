@@ -1,5 +1,7 @@
 //! Splits a SQL text into statements and analyses each one.
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use super::hash::FastHasher;
 
 use sqlparser::keywords::Keyword;
 
@@ -86,7 +88,7 @@ fn starts_with_words(toks: &[Tok], i: usize, words: &[&str]) -> bool {
 }
 
 fn mix(a: u64, b: u64) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FastHasher::default();
     (a, b).hash(&mut h);
     h.finish()
 }
@@ -387,7 +389,7 @@ fn fingerprint(
         .chain(refs.iter().map(|r| r.name.last().start))
         .collect();
     names.sort_unstable();
-    let mut h = DefaultHasher::new();
+    let mut h = FastHasher::default();
     for t in &toks[lo..hi] {
         if names.binary_search(&t.start).is_ok() {
             0u8.hash(&mut h);
@@ -399,13 +401,12 @@ fn fingerprint(
                 quote,
                 keyword,
             } => {
-                1u8.hash(&mut h);
                 if quote.is_none() && *keyword != Keyword::NoKeyword {
-                    for b in value.bytes() {
-                        b.to_ascii_uppercase().hash(&mut h);
-                    }
-                    0xffu8.hash(&mut h);
+                    // A keyword is its upper-cased text: the variant says it.
+                    4u8.hash(&mut h);
+                    keyword.hash(&mut h);
                 } else {
+                    1u8.hash(&mut h);
                     value.hash(&mut h);
                 }
             }

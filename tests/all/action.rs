@@ -147,10 +147,27 @@ impl World {
     fn run(&self, event: &Path, extra: &[(&str, &str)]) -> Output {
         let text = std::fs::read_to_string(event).unwrap();
         let e: Value = serde_json::from_str(&text).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_greenlight"));
+        // With GREENLIGHT_RUN_IN_IMAGE (scripts/run-in-image.sh), the same
+        // flow runs in the action's container image.
+        let mut cmd = match std::env::var("GREENLIGHT_RUN_IN_IMAGE") {
+            Ok(wrapper) => {
+                let mut c = Command::new(root().join(wrapper));
+                c.env_clear();
+                for k in ["HOME", "GREENLIGHT_IMAGE", "BUILDAH_ROOT"] {
+                    if let Ok(v) = std::env::var(k) {
+                        c.env(k, v);
+                    }
+                }
+                c
+            }
+            Err(_) => {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_greenlight"));
+                c.env_clear();
+                c
+            }
+        };
         cmd.arg("action")
             .current_dir(self.workspace.path())
-            .env_clear()
             .env("PATH", std::env::var("PATH").unwrap())
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GITHUB_EVENT_NAME", "pull_request")

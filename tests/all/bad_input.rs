@@ -10,7 +10,8 @@ use crate::fixture::{TempRepo, greenlight_in};
 
 const SRC_A: &str =
     "CREATE TABLE src_a (id INT, v INT);\nINSERT INTO src_a SELECT id, v FROM raw_a;\n";
-const INT_B: &str = "CREATE TABLE int_b (id INT, v INT);\nINSERT INTO int_b SELECT id, v * 2 AS v FROM src_a;\n";
+const INT_B: &str =
+    "CREATE TABLE int_b (id INT, v INT);\nINSERT INTO int_b SELECT id, v * 2 AS v FROM src_a;\n";
 const FCT_C: &str = "CREATE TABLE fct_c (id INT, total INT);\nINSERT INTO fct_c\nSELECT int_b.id, int_b.v + a.v\nFROM int_b JOIN src_a AS a ON a.id = int_b.id;\n";
 
 /// A tagged repository: src_a -> int_b -> fct_c, src_a -> fct_c.
@@ -95,7 +96,10 @@ fn unreadable_file() {
 fn invalid_utf8() {
     graph_of(
         "invalid_utf8",
-        &[("a.sql", b"SELECT 1;\nINSERT INTO t SELECT 'caf\xe9' FROM s;\n")],
+        &[(
+            "a.sql",
+            b"SELECT 1;\nINSERT INTO t SELECT 'caf\xe9' FROM s;\n",
+        )],
         Some("a.sql:2:25"),
     );
 }
@@ -104,7 +108,10 @@ fn invalid_utf8() {
 fn unterminated_string() {
     graph_of(
         "unterminated_string",
-        &[("a.sql", b"INSERT INTO t\nSELECT id FROM s WHERE name = 'oops;\n")],
+        &[(
+            "a.sql",
+            b"INSERT INTO t\nSELECT id FROM s WHERE name = 'oops;\n",
+        )],
         Some("a.sql:2:31"),
     );
 }
@@ -113,7 +120,10 @@ fn unterminated_string() {
 fn unterminated_comment() {
     graph_of(
         "unterminated_comment",
-        &[("a.sql", b"INSERT INTO t SELECT id FROM s; /* never closed\n")],
+        &[(
+            "a.sql",
+            b"INSERT INTO t SELECT id FROM s; /* never closed\n",
+        )],
         Some("a.sql:1:33"),
     );
 }
@@ -281,7 +291,12 @@ fn dirty_working_tree_for_rewrite() {
     let repo = tagged();
     repo.edit("sql/int_b.sql", |s| s.replace("v * 2", "v * 3"));
     repo.write("sql/new.sql", "CREATE TABLE n (id INT);\n");
-    check("dirty_tree_rewrite", repo.path(), &repo.run(&["rewrite"]), None);
+    check(
+        "dirty_tree_rewrite",
+        repo.path(),
+        &repo.run(&["rewrite"]),
+        None,
+    );
 }
 
 #[test]

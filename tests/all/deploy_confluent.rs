@@ -198,10 +198,19 @@ fn deploy_runs_green_wave_by_wave_resumes_and_leaves_blue_alone() {
     );
 
     // Dry run: decisions only, nothing created.
-    let (out, _) = ok(&repo, &["deploy", "--env", "stage", "--dry-run", "--format", "json"]);
+    let (out, _) = ok(
+        &repo,
+        &["deploy", "--env", "stage", "--dry-run", "--format", "json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["dry_run"], true);
-    assert!(v["statements"].as_array().unwrap().iter().all(|s| s["action"] == "would_skip"));
+    assert!(
+        v["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["action"] == "would_skip")
+    );
 
     // The same name with other SQL is refused.
     server.with(|st| {

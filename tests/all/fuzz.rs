@@ -77,10 +77,7 @@ fn analyse_and_rewrite(bytes: &[u8]) -> Result<(), String> {
 
 /// Drops renames whose new name is already taken (by a table or an external
 /// name): greenlight refuses those before rewriting.
-fn free_renames(
-    project: &Project,
-    renames: BTreeMap<String, String>,
-) -> BTreeMap<String, String> {
+fn free_renames(project: &Project, renames: BTreeMap<String, String>) -> BTreeMap<String, String> {
     let taken: BTreeSet<&str> = project
         .tables
         .iter()
@@ -96,8 +93,28 @@ fn free_renames(
 
 /// Bytes that open or close SQL constructs, and some that break UTF-8.
 const INTERESTING: &[&[u8]] = &[
-    b"'", b"`", b"\"", b"(", b")", b";", b"/*", b"*/", b"--", b"\n", b" ", b".", b",", b"$", b"*",
-    b"\xff", b"\xc3", b"\xe2\x98", b"\r\n", b"=>", b"''", b"``",
+    b"'",
+    b"`",
+    b"\"",
+    b"(",
+    b")",
+    b";",
+    b"/*",
+    b"*/",
+    b"--",
+    b"\n",
+    b" ",
+    b".",
+    b",",
+    b"$",
+    b"*",
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x98",
+    b"\r\n",
+    b"=>",
+    b"''",
+    b"``",
 ];
 
 /// Words that steer the analysis.
@@ -382,7 +399,10 @@ fn query(template: usize, reads: &[String], plain: &[String]) -> String {
             } else {
                 shadow
             };
-            let mut q = format!("WITH {cte} AS (SELECT id FROM {})\nSELECT {cte}.id FROM {cte}", r(0));
+            let mut q = format!(
+                "WITH {cte} AS (SELECT id FROM {})\nSELECT {cte}.id FROM {cte}",
+                r(0)
+            );
             if reads.len() > 1 {
                 q.push_str(&format!("\nWHERE id IN (SELECT id FROM {})", r(1)));
             }
@@ -501,9 +521,15 @@ fn generate(specs: &[TableSpec]) -> Generated {
         } else {
             let dml = format!("SET 'table.exec.state.ttl' = '1 h';\nINSERT INTO {target}\n{q};\n");
             if s.style & 8 != 0 {
-                files.push((format!("{safe}.sql"), format!("{ddl_cols};\n\n{dml}").into_bytes()));
+                files.push((
+                    format!("{safe}.sql"),
+                    format!("{ddl_cols};\n\n{dml}").into_bytes(),
+                ));
             } else {
-                files.push((format!("ddl.{safe}.sql"), format!("{ddl_cols};\n").into_bytes()));
+                files.push((
+                    format!("ddl.{safe}.sql"),
+                    format!("{ddl_cols};\n").into_bytes(),
+                ));
                 files.push((format!("dml.{safe}.sql"), dml.into_bytes()));
             }
         }

@@ -1,9 +1,12 @@
 //! The integration tests: one binary, one module per area.
 mod action;
+mod bad_input;
 mod common;
 mod deploy_confluent;
+mod deploy_prism;
 mod fixture;
 mod flink_server;
+mod fuzz;
 mod git_http;
 mod github_server;
 mod golden;

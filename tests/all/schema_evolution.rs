@@ -218,6 +218,14 @@ fn removed_required_field_fails_with_the_field_named() {
         "{text}"
     );
 
+    // The PR comment shows the violation among its warnings.
+    let md = stdout(&repo.run(&["plan", "--format", "markdown"]));
+    assert!(
+        md.contains("> - schema of `raw_orders`")
+            && md.contains("field customer_id: removed without a default (FORWARD"),
+        "{md}"
+    );
+
     // Removing a field is a backward-compatible change.
     repo.write("greenlight.yaml", &config("BACKWARD", ""));
     repo.commit("backward only");

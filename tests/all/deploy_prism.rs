@@ -1,0 +1,209 @@
+//! The deploy clients' requests checked against the vendors' own API
+//! descriptions with Prism (`tools/prism`, `npm ci` there): a malformed
+//! request gets 422 from the validating mock.
+//!
+//! Skipped with a printed reason when Prism is not installed, unless
+//! `GREENLIGHT_REQUIRE_PRISM=1` (CI), where a missing Prism fails.
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use greenlight::config::Config;
+use greenlight::flink::confluent::Confluent;
+use greenlight::flink::{NewStatement, Target, TargetError};
+
+use crate::common::root;
+
+pub fn prism_bin() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("GREENLIGHT_PRISM") {
+        return Some(PathBuf::from(p));
+    }
+    let p = root().join("tools/prism/node_modules/.bin/prism");
+    p.exists().then_some(p)
+}
+
+/// Prism, or None (skip) when it is not installed and not required.
+pub fn prism_or_skip(test: &str) -> Option<PathBuf> {
+    match prism_bin() {
+        Some(p) => Some(p),
+        None if std::env::var("GREENLIGHT_REQUIRE_PRISM").as_deref() == Ok("1") => {
+            panic!(
+                "{test}: Prism is required (GREENLIGHT_REQUIRE_PRISM=1) but tools/prism is not installed: run `npm ci` in tools/prism"
+            )
+        }
+        None => {
+            eprintln!("SKIPPED {test}: Prism is not installed (run `npm ci` in tools/prism)");
+            None
+        }
+    }
+}
+
+pub struct Prism {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `prism mock` (args: `["mock", spec]`) or `prism proxy` on a free port.
+pub fn start(bin: &PathBuf, args: &[&str]) -> Prism {
+    let port = free_port();
+    let child = Command::new(bin)
+        .args(args)
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "--errors"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prism starts");
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "prism did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Prism {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+fn spec(name: &str) -> String {
+    root()
+        .join("tests/fixtures/specs")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Fails on a 422 (the request broke the contract) or an unknown path.
+fn contract<T: std::fmt::Debug>(what: &str, r: Result<T, TargetError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(TargetError::Refused { status, detail, .. }) if status == 422 || status == 404 => {
+            panic!("{what}: the mock refused the request ({status}): {detail}")
+        }
+        // The mock's own example answers may break the spec: only
+        // violations in the request count here.
+        Err(TargetError::Refused {
+            status: 500,
+            detail,
+            ..
+        }) if !detail.is_empty() && detail.split("; ").all(|v| v.starts_with("response")) => None,
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+#[test]
+fn confluent_requests_pass_the_confluent_spec() {
+    let Some(bin) = prism_or_skip("confluent_requests_pass_the_confluent_spec") else {
+        return;
+    };
+    // Dynamic answers (generated from the schemas): the spec's own
+    // examples do not all pass its schemas.
+    let sql = start(
+        &bin,
+        &["mock", "-d", &spec("confluent-flink-sql-v1.openapi.yaml")],
+    );
+    let pools = start(
+        &bin,
+        &[
+            "mock",
+            &spec("confluent-flink-compute-pools-v2.openapi.yaml"),
+        ],
+    );
+    let config = Config::parse(&format!(
+        "environments:
+  stage:
+    confluent_cloud:
+      organization_id: 8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f
+      environment_id: env-abc123
+      provider: aws
+      region: us-west-2
+      api_url: {}
+    flink:
+      compute_pool_id: lfcp-00000
+      catalog_name: env
+      database_name: cluster
+      principal: sa-abc123
+      flink_url: {}
+",
+        pools.url, sql.url
+    ))
+    .unwrap();
+    let env = &config.environments["stage"];
+    let mut c = Confluent::with_credentials(
+        env,
+        ("key".into(), "secret".into()),
+        Some(("ckey".into(), "csecret".into())),
+    )
+    .unwrap();
+    c.set_backoff(Duration::from_millis(10));
+    let mut props = std::collections::BTreeMap::new();
+    props.insert("sql.current-catalog".to_string(), "env".to_string());
+    let created = contract(
+        "create",
+        c.create(&NewStatement {
+            name: "stage-dml-int-orders-enriched-v2".into(),
+            sql: "INSERT INTO int_orders_enriched_v2 SELECT * FROM src_orders".into(),
+            properties: props,
+        }),
+    );
+    let _ = created;
+    contract("get", c.get("stage-dml-int-orders-enriched-v2"));
+    contract("list", c.list());
+    // Stop and resume PUT the statement as read, with `spec.stopped` set.
+    let mut read = serde_json::json!({
+        "api_version": "sql/v1", "kind": "Statement",
+        "name": "stage-dml-int-orders-enriched-v2",
+        "organization_id": "8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f",
+        "environment_id": "env-abc123",
+        "metadata": {"self": "https://flink.us-west-2.aws.confluent.cloud/sql/v1/environments/env-abc123/statements/x",
+                     "created_at": "2026-01-01T00:00:00Z", "resource_version": "a23av", "uid": "u1"},
+        "spec": {"statement": "INSERT INTO int_orders_enriched_v2 SELECT * FROM src_orders",
+                 "properties": {"sql.current-catalog": "env"}, "compute_pool_id": "lfcp-00000",
+                 "principal": "sa-abc123", "stopped": false, "execution_mode": "streaming"},
+        "status": {"phase": "RUNNING", "detail": ""}
+    });
+    contract(
+        "stop",
+        c.put_stopped("stage-dml-int-orders-enriched-v2", &mut read, true),
+    );
+    contract(
+        "resume",
+        c.put_stopped("stage-dml-int-orders-enriched-v2", &mut read, false),
+    );
+    contract(
+        "exceptions",
+        c.exceptions("stage-dml-int-orders-enriched-v2"),
+    );
+    contract("delete", c.delete("stage-dml-int-orders-enriched-v2"));
+    let cap = contract("capacity", c.capacity()).unwrap().unwrap();
+    assert!(cap.max > 0.0);
+    // A malformed request is refused by the mock: the check is live.
+    let bad = c.create(&NewStatement {
+        // `name` is at most 100 characters.
+        name: "a".repeat(101),
+        sql: "SELECT 1".into(),
+        properties: Default::default(),
+    });
+    assert!(
+        matches!(bad, Err(TargetError::Refused { status: 422, .. })),
+        "{bad:?}"
+    );
+}
