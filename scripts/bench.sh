@@ -16,7 +16,7 @@
 # changed; the working tree is reset between runs.
 #
 # Environment: RUNS (5), CHANGE (0.01), REWRITE_TABLES (10000),
-# REWRITE_CHANGE (0.03), BENCH_DIR (repos are kept and reused there; default:
+# REWRITE_CHANGE (0.015), BENCH_DIR (repos are kept and reused there; default:
 # a temporary directory removed at the end), CARGO_TARGET_DIR.
 set -euo pipefail
 
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 CHANGE=${CHANGE:-0.01}
 REWRITE_TABLES=${REWRITE_TABLES:-10000}
-REWRITE_CHANGE=${REWRITE_CHANGE:-0.03}
+REWRITE_CHANGE=${REWRITE_CHANGE:-0.015}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 50000)
 

@@ -221,7 +221,14 @@ impl Config {
         };
         match std::fs::read_to_string(&file) {
             Ok(text) => {
-                Config::parse(&text).map_err(|e| Error::Config(format!("{}: {e}", file.display())))
+                Config::parse(&text).map_err(|e| {
+                    // `file:line:col: message` when the parser gives a position.
+                    let sep = if e.starts_with(|c: char| c.is_ascii_digit()) { ":" } else { ": " };
+                    Error::Config(format!(
+                        "{}{sep}{e}\n  hint: fix or remove that key; greenlight.yaml is checked strictly (see the README's configuration section)",
+                        file.display()
+                    ))
+                })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
                 Ok(Config::default())

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::git::{BaseRef, FileChange, FileStatus, Repo};
@@ -39,18 +40,41 @@ pub struct ReleaseRequest<'a> {
 }
 
 pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
-    let repo = Repo::open(req.project_dir)?;
-    let base = repo.base_ref(req.since, &req.config.tag_pattern)?;
-    let excludes = project::exclusion_set(&req.config.exclude)?;
-    let head_paths = project::discover(req.project_dir, &excludes)?;
-    let head_files = project::read_files(req.project_dir, &head_paths).with_context(|| {
-        format!(
-            "cannot analyse the project in {}",
-            req.project_dir.display()
-        )
-    })?;
+    let excludes = project::exclusion_set(&req.config.exclude);
+    // The git side (base ref, changed files, files of the base tree) runs on
+    // its own thread while the working tree is discovered and analysed;
+    // errors are reported in the order of the steps all the same.
+    let (git, head_files) = std::thread::scope(|s| {
+        let git = s.spawn(|| -> Result<_> {
+            let repo = Repo::open(req.project_dir)?;
+            let base = repo.base_ref(req.since, &req.config.tag_pattern)?;
+            let rest = repo
+                .changed_files(base.commit)
+                .and_then(|c| Ok((c, repo.files_at(base.commit)?)));
+            Ok((repo, base, rest))
+        });
+        let head_files = excludes
+            .as_ref()
+            .ok()
+            .map(|excludes| -> Result<Vec<SqlFile>> {
+                let head_paths = project::discover(req.project_dir, excludes)?;
+                project::read_files(req.project_dir, &head_paths).with_context(|| {
+                    format!(
+                        "cannot analyse the project in {}",
+                        req.project_dir.display()
+                    )
+                })
+            });
+        let git = git
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (git, head_files)
+    });
+    let (repo, base, rest) = git?;
+    let excludes = excludes?;
+    let head_files = head_files.expect("analysed when the exclusions are valid")?;
+    let (all_changes, base_paths) = rest?;
     let is_sql = |p: &str| p.ends_with(".sql") && !excludes.is_match(p);
-    let all_changes = repo.changed_files(base.commit)?;
     let changes: Vec<FileChange> = all_changes
         .iter()
         .filter(|c| {
@@ -71,15 +95,11 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     }
     let head_by_path: HashMap<&str, &SqlFile> =
         head_files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut base_files: Vec<SqlFile> = Vec::new();
+    let mut reused: Vec<&SqlFile> = Vec::new();
     let mut to_read: Vec<(String, Vec<u8>)> = Vec::new();
-    for path in repo
-        .files_at(base.commit)?
-        .into_iter()
-        .filter(|p| is_sql(p))
-    {
+    for path in base_paths.into_iter().filter(|p| is_sql(p)) {
         match head_by_path.get(path.as_str()) {
-            Some(f) if !differs.contains(path.as_str()) => base_files.push((*f).clone()),
+            Some(f) if !differs.contains(path.as_str()) => reused.push(f),
             _ => {
                 if let Some(bytes) = repo.read_at(base.commit, &path)? {
                     to_read.push((path, bytes));
@@ -87,6 +107,7 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
             }
         }
     }
+    let mut base_files: Vec<SqlFile> = reused.into_par_iter().map(|f| f.clone()).collect();
     base_files
         .extend(project::analyze_texts(&to_read).with_context(|| {
             format!("cannot analyse the project at the base ref {}", base.name)

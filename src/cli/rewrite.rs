@@ -88,19 +88,20 @@ pub fn compute(
     if rewrites.is_empty() {
         return Ok(rewrites);
     }
-    let mut files = head.files.clone();
     let texts: Vec<(String, Vec<u8>)> = rewrites
         .iter()
         .map(|r| (r.path.clone(), r.after.clone().into_bytes()))
         .collect();
-    let analysed = project::analyze_texts(&texts)?;
-    for new in analysed {
-        let slot = files
-            .iter_mut()
-            .find(|f| f.path == new.path)
-            .expect("rewritten files are project files");
-        *slot = new;
-    }
+    let mut analysed: std::collections::HashMap<String, crate::project::SqlFile> =
+        project::analyze_texts(&texts)?
+            .into_iter()
+            .map(|f| (f.path.clone(), f))
+            .collect();
+    let files: Vec<crate::project::SqlFile> = head
+        .files
+        .iter()
+        .map(|f| analysed.remove(&f.path).unwrap_or_else(|| f.clone()))
+        .collect();
     let after = Project::build(files)?;
     rewrite::verify(head, &after, renames)?;
     Ok(rewrites)

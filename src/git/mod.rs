@@ -57,10 +57,17 @@ pub struct Repo {
 impl Repo {
     /// Opens the repository holding `project_dir`.
     pub fn open(project_dir: &Path) -> Result<Repo> {
-        let repo = Repository::discover(project_dir).with_context(|| {
-            format!(
-                "{} is not inside a git repository\n  hint: run greenlight in a clone of the project (with its history and tags)",
+        if !project_dir.is_dir() {
+            bail!(
+                "{}: not a directory\n  hint: pass the folder holding the project's SQL files with --project",
                 project_dir.display()
+            );
+        }
+        let repo = Repository::discover(project_dir).map_err(|e| {
+            anyhow!(
+                "{} is not inside a git repository ({})\n  hint: run greenlight in a clone of the project (with its history and tags)",
+                project_dir.display(),
+                e.message()
             )
         })?;
         let workdir = repo.workdir().ok_or_else(|| {
@@ -134,10 +141,13 @@ impl Repo {
                 self.shallow_hint()
             );
         }
-        bail!(
-            "unknown ref `{since}`: not a branch, tag, commit or date (YYYY-MM-DD){}",
-            self.shallow_hint()
-        )
+        let hint = match self.shallow_hint() {
+            "" => {
+                "\n  hint: check the name (`git tag --list`, `git branch --all`), fetch it (`git fetch --tags`), or pass a commit or a date"
+            }
+            shallow => shallow,
+        };
+        bail!("unknown ref `{since}`: not a branch, tag, commit or date (YYYY-MM-DD){hint}")
     }
 
     fn newest_tag(&self, pattern: &str) -> Result<BaseRef> {

@@ -42,7 +42,19 @@ impl Graph {
             external: project.external.clone(),
         };
         if let Some(cycle) = graph.find_cycle() {
-            return Err(Error::Cycle(cycle));
+            // Each table after the first is named with where it reads the
+            // one before it.
+            let mut named = vec![cycle[0].clone()];
+            for pair in cycle.windows(2) {
+                let at = project
+                    .table(&pair[1])
+                    .and_then(|t| project.read_position(t, &pair[0]));
+                named.push(match at {
+                    Some(at) => format!("{} (reads {} at {at})", pair[1], pair[0]),
+                    None => pair[1].clone(),
+                });
+            }
+            return Err(Error::Cycle(named));
         }
         Ok(graph)
     }

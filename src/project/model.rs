@@ -220,6 +220,24 @@ impl Project {
     pub fn path(&self, loc: Loc) -> &str {
         &self.files[loc.file].path
     }
+
+    /// Where `reader`'s statements first read the table or external name
+    /// `name`, as `path:line:col`.
+    pub fn read_position(&self, reader: &Table, name: &str) -> Option<String> {
+        for loc in reader.ddl.iter().chain(reader.dml.iter()) {
+            for n in self.statement(*loc).reads() {
+                let resolved = match self.resolve(n) {
+                    Resolved::Table(i) => self.tables[i].name.as_str() == name,
+                    Resolved::External(e) => e == name,
+                };
+                if resolved {
+                    let part = &n.parts[0];
+                    return Some(format!("{}:{}:{}", self.path(*loc), part.line, part.col));
+                }
+            }
+        }
+        None
+    }
 }
 
 fn position(files: &[SqlFile], loc: Loc) -> String {

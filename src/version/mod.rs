@@ -349,6 +349,23 @@ fn check_collisions(
                 "tables `{other}` and `{h}` would both be renamed to `{g}`\n  hint: bump one of them by hand to a free version"
             )));
         }
+        if head.external.contains(g) {
+            let reader = head
+                .tables
+                .iter()
+                .find(|t| t.parents.contains(g))
+                .map(|t| {
+                    let at = head
+                        .read_position(t, g)
+                        .map(|a| format!(" at {a}"))
+                        .unwrap_or_default();
+                    format!(" by `{}`{at}", t.name)
+                })
+                .unwrap_or_default();
+            return Err(Error::Version(format!(
+                "the next version of `{h}` is `{g}`, which is already read as an external table{reader}; after the rewrite it would read the new `{g}`\n  hint: rename that external table in the SQL, or bump `{h}` by hand to a free version"
+            )));
+        }
         for (side, p) in [("the working tree", head), ("the base", base)] {
             if let Some(t) = p.table(g) {
                 let at = t.ddl.map(|l| {
@@ -376,11 +393,14 @@ fn deleted_tables(
         if matched.contains(&b.name) {
             continue;
         }
-        let readers: Vec<&str> = head
+        let readers: Vec<String> = head
             .tables
             .iter()
             .filter(|t| t.parents.contains(&b.name))
-            .map(|t| t.name.as_str())
+            .map(|t| match head.read_position(t, &b.name) {
+                Some(at) => format!("{} ({at})", t.name),
+                None => t.name.clone(),
+            })
             .collect();
         if !readers.is_empty() {
             return Err(Error::Version(format!(

@@ -100,7 +100,7 @@ fn invalid_utf8() {
             "a.sql",
             b"SELECT 1;\nINSERT INTO t SELECT 'caf\xe9' FROM s;\n",
         )],
-        Some("a.sql:2:25"),
+        Some("a.sql:2:26"),
     );
 }
 
@@ -225,11 +225,19 @@ fn dependency_cycle() {
 
 #[test]
 fn unknown_config_field() {
-    graph_of(
-        "unknown_config_field",
-        &[("a.sql", OK), ("greenlight.yaml", b"tag_patern: 'v*'\n")],
-        Some("greenlight.yaml"),
+    // `file:line:col: message`, the accepted fields, and a hint.
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("a.sql"), OK).unwrap();
+    std::fs::write(dir.path().join("greenlight.yaml"), "tag_patern: 'v*'\n").unwrap();
+    let out = greenlight_in(dir.path(), &["graph"]);
+    let text = report(dir.path(), &out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("greenlight.yaml:1:1: unknown field `tag_patern`, expected one of"),
+        "{text}"
     );
+    assert!(text.contains("\n  hint: "), "{text}");
+    insta::assert_snapshot!("unknown_config_field", text);
 }
 
 #[test]
@@ -310,7 +318,7 @@ fn changed_file_does_not_parse() {
         "changed_file_does_not_parse",
         repo.path(),
         &repo.run(&["changes"]),
-        Some("sql/int_b.sql:2:61"),
+        Some("sql/int_b.sql:2:58"),
     );
 }
 

@@ -160,16 +160,15 @@ impl Operation {
         for p in &self.params {
             let name = p["name"].as_str().unwrap();
             match p["in"].as_str() {
-                Some("path") => {
+                Some("path")
                     if !path_params
                         .get(name)
-                        .is_some_and(|val| type_ok(&p["schema"], val))
-                    {
-                        v.push(format!(
-                            "{}: path parameter {name} has the wrong type",
-                            self.id
-                        ));
-                    }
+                        .is_some_and(|val| type_ok(&p["schema"], val)) =>
+                {
+                    v.push(format!(
+                        "{}: path parameter {name} has the wrong type",
+                        self.id
+                    ));
                 }
                 Some("query") if p["required"] == true && !query.iter().any(|(k, _)| k == name) => {
                     v.push(format!("{}: missing query parameter {name}", self.id));
