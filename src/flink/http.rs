@@ -34,7 +34,7 @@ impl Http {
         Http {
             agent,
             base: base.trim_end_matches('/').to_string(),
-            auth: auth.map(|(k, s)| format!("Basic {}", base64(format!("{k}:{s}").as_bytes()))),
+            auth: auth.map(|(k, s)| format!("Basic {}", basic_credentials(&k, &s))),
             retries: 5,
             backoff: Duration::from_millis(500),
         }
@@ -224,25 +224,10 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-pub fn base64(input: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// `user:password` in base64, for an HTTP Basic `Authorization` header.
+pub fn basic_credentials(user: &str, password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
 }
 
 #[cfg(test)]
@@ -251,7 +236,7 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(base64(b"key:secret"), "a2V5OnNlY3JldA==");
+        assert_eq!(basic_credentials("key", "secret"), "a2V5OnNlY3JldA==");
         assert_eq!(redact("https://k:s@h.io/x"), "https://h.io/x");
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
         assert_eq!(

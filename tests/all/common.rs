@@ -16,3 +16,24 @@ pub fn save_mermaid(name: &str, text: &str) {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.mmd")), text).unwrap();
 }
+
+/// (blue, green, reason) of every impacted table in `changes --format json`,
+/// in its order; `-` for a new table's blue.
+pub fn impacted(changes: &serde_json::Value) -> Vec<(String, String, String)> {
+    changes["impacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["blue"].as_str().unwrap_or("-").to_string(),
+                i["green"].as_str().unwrap().to_string(),
+                i["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn triple(b: &str, g: &str, r: &str) -> (String, String, String) {
+    (b.into(), g.into(), r.into())
+}

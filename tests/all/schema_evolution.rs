@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::common::{impacted, triple};
 use crate::fixture::TempRepo;
 
 const SRC_ORDERS: &str = "CREATE TABLE src_orders (id BIGINT, amount DOUBLE);\nINSERT INTO src_orders SELECT id, amount FROM raw_orders;\n";
@@ -75,25 +76,6 @@ fn json_changes(repo: &TempRepo, code: i32) -> (Value, String) {
         stderr(&out)
     );
     (serde_json::from_str(&stdout(&out)).unwrap(), stderr(&out))
-}
-
-fn impacted(changes: &Value) -> Vec<(String, String, String)> {
-    changes["impacted"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["blue"].as_str().unwrap_or("-").to_string(),
-                i["green"].as_str().unwrap().to_string(),
-                i["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn triple(b: &str, g: &str, r: &str) -> (String, String, String) {
-    (b.into(), g.into(), r.into())
 }
 
 fn messages(check: &Value) -> Vec<String> {

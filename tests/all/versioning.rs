@@ -2,7 +2,7 @@
 //! repositories.
 use serde_json::Value;
 
-use crate::common::root;
+use crate::common::{impacted, root, triple};
 use crate::fixture::TempRepo;
 
 const SRC_A: &str =
@@ -21,26 +21,6 @@ fn diamond() -> TempRepo {
     ]);
     repo.tag("v1.0.0");
     repo
-}
-
-/// (blue, green, reason) of every impacted table, sorted by green.
-fn impacted(changes: &Value) -> Vec<(String, String, String)> {
-    changes["impacted"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["blue"].as_str().unwrap_or("-").to_string(),
-                i["green"].as_str().unwrap().to_string(),
-                i["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn triple(b: &str, g: &str, r: &str) -> (String, String, String) {
-    (b.into(), g.into(), r.into())
 }
 
 #[test]
