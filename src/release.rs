@@ -7,6 +7,10 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use git2::Oid;
+
+use crate::error::FileError;
+use crate::git::worktree::{self, Blobs};
 use crate::git::{BaseRef, FileChange, FileStatus, Repo};
 use crate::graph::Graph;
 use crate::project::{self, Project, SqlFile};
@@ -37,44 +41,135 @@ pub struct ReleaseRequest<'a> {
     pub since: Option<&'a str>,
     /// Extra tables to re-version (`--also`).
     pub also: &'a [String],
+    /// Refuse uncommitted changes to the files greenlight reads (`rewrite`).
+    pub require_clean: bool,
+}
+
+/// What the git thread finds.
+struct Trees {
+    base_blobs: Blobs,
+    /// Changes under the project from the base to HEAD.
+    committed: Vec<FileChange>,
+    head_blobs: Blobs,
+}
+
+/// A file of the working tree: its blob id and its analysis.
+struct ReadFile {
+    path: String,
+    id: Option<Oid>,
+    analysed: std::result::Result<SqlFile, FileError>,
+}
+
+/// Reads a file of the working tree, hashes it and analyses it.
+fn read_and_hash(dir: &Path, path: &str) -> (Option<Oid>, std::result::Result<SqlFile, FileError>) {
+    match std::fs::read(dir.join(path)) {
+        Ok(bytes) => (
+            worktree::blob_id(&bytes),
+            project::analyze_bytes(path, &bytes),
+        ),
+        Err(e) => (None, Err(project::unreadable(path, &e))),
+    }
+}
+
+/// The files other than SQL that greenlight reads in the project: the
+/// default config, the force file and the source schemas.
+fn other_inputs(config: &Config) -> Vec<String> {
+    let mut out = vec![
+        crate::config::CONFIG_FILE.to_string(),
+        config.force_file.clone(),
+    ];
+    out.extend(config.schemas.iter().map(|s| s.path()));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn refuse_uncommitted(dirty: &[String]) -> Result<()> {
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = dirty.iter().take(10).map(String::as_str).collect();
+    let more = if dirty.len() > 10 {
+        format!(" and {} more", dirty.len() - 10)
+    } else {
+        String::new()
+    };
+    anyhow::bail!(
+        "the working tree has uncommitted changes ({}{more}): refusing to rewrite\n  hint: commit or stash them first, or pass --allow-dirty",
+        shown.join(", ")
+    )
 }
 
 pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     let excludes = project::exclusion_set(&req.config.exclude);
-    // The git side (base ref, changed files, files of the base tree) runs on
-    // its own thread while the working tree is discovered and analysed;
+    // The git side (base ref, the base's files, the commits' changes) runs
+    // on its own thread while the working tree is read, hashed and analysed;
     // errors are reported in the order of the steps all the same.
-    let (git, head_files) = std::thread::scope(|s| {
+    let (git, head_read) = std::thread::scope(|s| {
         let git = s.spawn(|| -> Result<_> {
             let repo = Repo::open(req.project_dir)?;
             let base = repo.base_ref(req.since, &req.config.tag_pattern)?;
-            let rest = repo
-                .changed_files(base.commit)
-                .and_then(|c| Ok((c, repo.files_at(base.commit)?)));
-            Ok((repo, base, rest))
+            let trees = repo.blobs_at(base.commit).and_then(|base_blobs| {
+                let (committed, head_blobs) = repo.committed_changes(base.commit, &base_blobs)?;
+                Ok(Trees {
+                    base_blobs,
+                    committed,
+                    head_blobs,
+                })
+            });
+            Ok((repo, base, trees))
         });
-        let head_files = excludes
+        let head_read = excludes
             .as_ref()
             .ok()
-            .map(|excludes| -> Result<Vec<SqlFile>> {
-                let head_paths = project::discover(req.project_dir, excludes)?;
-                project::read_files(req.project_dir, &head_paths).with_context(|| {
-                    format!(
-                        "cannot analyse the project in {}",
-                        req.project_dir.display()
-                    )
-                })
+            .map(|excludes| -> Result<Vec<ReadFile>> {
+                let found = project::walk_sql(req.project_dir, excludes, |path| {
+                    read_and_hash(req.project_dir, path)
+                })?;
+                Ok(found
+                    .into_iter()
+                    .map(|(path, (id, analysed))| ReadFile { path, id, analysed })
+                    .collect())
             });
         let git = git
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (git, head_files)
+        (git, head_read)
     });
-    let (repo, base, rest) = git?;
+    let (repo, base, trees) = git?;
     let excludes = excludes?;
-    let head_files = head_files.expect("analysed when the exclusions are valid")?;
-    let (all_changes, base_paths) = rest?;
-    let is_sql = |p: &str| p.ends_with(".sql") && !excludes.is_match(p);
+    let head_read = head_read.expect("read when the exclusions are valid")?;
+    let trees = trees?;
+    let is_sql = |p: &str| project::is_sql_path(p) && !excludes.is_match(p);
+
+    // The working tree against HEAD, for the files greenlight reads: when
+    // they match, the changes since the base are the commits' changes.
+    let others = other_inputs(req.config);
+    let relevant = |p: &str| is_sql(p) || others.iter().any(|o| o == p);
+    let mut on_disk: HashMap<String, Option<Oid>> =
+        head_read.iter().map(|f| (f.path.clone(), f.id)).collect();
+    for path in &others {
+        match std::fs::read(req.project_dir.join(path)) {
+            Ok(bytes) => on_disk.insert(path.clone(), worktree::blob_id(&bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(_) => on_disk.insert(path.clone(), None),
+        };
+    }
+    let all_changes = if worktree::differences(&trees.head_blobs, &on_disk, relevant).is_empty() {
+        trees.committed
+    } else {
+        if req.require_clean {
+            refuse_uncommitted(&repo.uncommitted_files(relevant)?)?;
+        }
+        repo.changed_files(base.commit)?
+    };
+    let head_files = project::collect_files(head_read.into_iter().map(|f| f.analysed).collect())
+        .with_context(|| {
+            format!(
+                "cannot analyse the project in {}",
+                req.project_dir.display()
+            )
+        })?;
     let changes: Vec<FileChange> = all_changes
         .iter()
         .filter(|c| {
@@ -84,8 +179,6 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         })
         .cloned()
         .collect();
-
-    // The base project: unchanged files are the head's; others come from git.
     let mut differs: BTreeSet<&str> = BTreeSet::new();
     for c in &changes {
         differs.insert(&c.path);
@@ -93,20 +186,25 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
             differs.insert(f);
         }
     }
+
+    // The base project: files with the same content are the head's; others
+    // are read from git.
     let head_by_path: HashMap<&str, &SqlFile> =
         head_files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut reused: Vec<&SqlFile> = Vec::new();
-    let mut to_read: Vec<(String, Vec<u8>)> = Vec::new();
-    for path in base_paths.into_iter().filter(|p| is_sql(p)) {
+    let mut to_read: Vec<(&String, Oid)> = Vec::new();
+    for (path, id) in trees.base_blobs.iter().filter(|(p, _)| is_sql(p)) {
+        let same = on_disk.get(path.as_str()) == Some(&Some(*id));
         match head_by_path.get(path.as_str()) {
-            Some(f) if !differs.contains(path.as_str()) => reused.push(f),
-            _ => {
-                if let Some(bytes) = repo.read_at(base.commit, &path)? {
-                    to_read.push((path, bytes));
-                }
-            }
+            Some(f) if same => reused.push(f),
+            _ => to_read.push((path, *id)),
         }
     }
+    to_read.sort_unstable();
+    let to_read: Vec<(String, Vec<u8>)> = to_read
+        .into_iter()
+        .map(|(path, id)| Ok((path.clone(), repo.blob(id)?)))
+        .collect::<Result<_>>()?;
     let mut base_files: Vec<SqlFile> = reused.into_par_iter().map(|f| f.clone()).collect();
     base_files
         .extend(project::analyze_texts(&to_read).with_context(|| {

@@ -191,7 +191,8 @@ pub enum Command {
         /// Print the rewrites as a unified diff.
         #[arg(long)]
         diff: bool,
-        /// Rewrite even when the working tree has uncommitted changes.
+        /// Rewrite even when the files greenlight reads (SQL files, config,
+        /// force file, schemas) have uncommitted changes.
         #[arg(long)]
         allow_dirty: bool,
     },
@@ -302,8 +303,18 @@ pub fn analyze_release(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
 ) -> anyhow::Result<crate::release::Release> {
+    analyze_release_checked(args, rel, false)
+}
+
+/// Analyses the release of `args`; with `require_clean`, uncommitted changes
+/// to the files greenlight reads are refused.
+pub fn analyze_release_checked(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    require_clean: bool,
+) -> anyhow::Result<crate::release::Release> {
     let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
-    analyze_release_with(args, rel, &config)
+    release_of(args, rel, &config, require_clean)
 }
 
 /// Analyses the release of `args` with a loaded config.
@@ -312,11 +323,21 @@ pub fn analyze_release_with(
     rel: &ReleaseArgs,
     config: &crate::config::Config,
 ) -> anyhow::Result<crate::release::Release> {
+    release_of(args, rel, config, false)
+}
+
+fn release_of(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    config: &crate::config::Config,
+    require_clean: bool,
+) -> anyhow::Result<crate::release::Release> {
     crate::release::analyze(&crate::release::ReleaseRequest {
         project_dir: &args.project,
         config,
         since: rel.since.as_deref(),
         also: &rel.also,
+        require_clean,
     })
 }
 

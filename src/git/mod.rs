@@ -3,12 +3,13 @@
 //! a sub-folder of the repository.
 pub mod local;
 pub mod remote;
+pub mod worktree;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sort, StatusOptions};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sort};
 use globset::Glob;
 
 /// The ref changes are measured against.
@@ -206,6 +207,11 @@ impl Repo {
         diff.find_similar(Some(
             DiffFindOptions::new().renames(true).for_untracked(true),
         ))?;
+        Ok(self.file_changes(&diff))
+    }
+
+    /// The deltas of a diff as project-relative changes, sorted by path.
+    fn file_changes(&self, diff: &git2::Diff<'_>) -> Vec<FileChange> {
         let mut out = Vec::new();
         for d in diff.deltas() {
             let new = d
@@ -230,28 +236,11 @@ impl Repo {
             out.push(FileChange { status, path, from });
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+        out
     }
 
     fn strip(&self, repo_path: &str) -> Option<String> {
         repo_path.strip_prefix(&self.prefix).map(String::from)
-    }
-
-    /// Project-relative paths of every file in the base tree under the project.
-    pub fn files_at(&self, base: Oid) -> Result<Vec<String>> {
-        let tree = self.repo.find_commit(base)?.tree()?;
-        let mut out = Vec::new();
-        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(ObjectType::Blob) {
-                let path = format!("{dir}{}", entry.name().unwrap_or_default());
-                if let Some(rel) = path.strip_prefix(&self.prefix) {
-                    out.push(rel.to_string());
-                }
-            }
-            git2::TreeWalkResult::Ok
-        })?;
-        out.sort();
-        Ok(out)
     }
 
     /// The content of a project-relative file at `base`, if it exists there.
@@ -264,6 +253,11 @@ impl Repo {
         };
         let blob = entry.to_object(&self.repo)?.peel_to_blob()?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The content of a blob.
+    pub fn blob(&self, id: Oid) -> Result<Vec<u8>> {
+        Ok(self.repo.find_blob(id)?.content().to_vec())
     }
 
     /// Every distinct content a project-relative file had in the commits
@@ -318,22 +312,6 @@ impl Repo {
             .flatten()
             .unwrap_or_default()
             .to_string())
-    }
-
-    /// Uncommitted changes (untracked files included) under the project.
-    pub fn dirty_files(&self) -> Result<Vec<String>> {
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false);
-        if !self.prefix.is_empty() {
-            opts.pathspec(&self.prefix);
-        }
-        let statuses = self.repo.statuses(Some(&mut opts))?;
-        Ok(statuses
-            .iter()
-            .filter_map(|s| s.path().ok().map(String::from))
-            .collect())
     }
 
     pub fn head_commit(&self) -> Result<Oid> {

@@ -40,32 +40,70 @@ pub fn exclusion_set(patterns: &[String]) -> Result<GlobSet> {
 
 /// Relative paths of the `.sql` files under `dir`, sorted, exclusions applied.
 pub fn discover(dir: &Path, excludes: &GlobSet) -> Result<Vec<String>> {
+    Ok(walk_sql(dir, excludes, |_| ())?
+        .into_iter()
+        .map(|(path, ())| path)
+        .collect())
+}
+
+/// Walks `dir` in parallel and calls `visit` on each `.sql` file (with its
+/// relative, `/`-separated path) as soon as it is found, so reading and
+/// analysing overlap the walk. Sorted by path. Symbolic links are not
+/// followed; folders that the default exclusions drop entirely (`.git/`,
+/// `tests/`, ...) are not walked.
+pub fn walk_sql<T: Send>(
+    dir: &Path,
+    excludes: &GlobSet,
+    visit: impl Fn(&str) -> T + Sync,
+) -> Result<Vec<(String, T)>> {
     if !dir.is_dir() {
         return Err(Error::Io(format!(
             "{}: not a directory\n  hint: pass the folder holding the project's SQL files with --project",
             dir.display()
         )));
     }
-    let mut out = Vec::new();
-    // Folders every file of which the default exclusions drop are not
-    // walked at all (`.git/` holds many files); the order does not matter,
-    // the paths are sorted at the end.
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| !(e.depth() > 0 && e.file_type().is_dir() && pruned(e.file_name())));
-    for entry in walker {
-        let entry = entry.map_err(|e| Error::Io(format!("cannot list {}: {e}", dir.display())))?;
-        if !entry.file_type().is_file() || !is_sql_name(entry.file_name()) {
-            continue;
-        }
-        let rel = relative_fast(dir, entry.path());
-        if !excludes.is_match(&rel) {
-            out.push(rel);
-        }
-    }
-    out.sort_unstable();
+    let mut out = walk_folder(dir, "", excludes, &visit)?;
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+fn walk_folder<T: Send>(
+    folder: &Path,
+    rel: &str,
+    excludes: &GlobSet,
+    visit: &(impl Fn(&str) -> T + Sync),
+) -> Result<Vec<(String, T)>> {
+    let cannot_list = |e: std::io::Error| {
+        Error::Io(format!(
+            "cannot list {}: {e}\n  hint: check the folder's permissions",
+            folder.display()
+        ))
+    };
+    let entries = std::fs::read_dir(folder)
+        .map_err(cannot_list)?
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(cannot_list)?;
+    let found: Vec<Vec<(String, T)>> = entries
+        .into_par_iter()
+        .map(|entry| -> Result<Vec<(String, T)>> {
+            let kind = entry.file_type().map_err(cannot_list)?;
+            let name = entry.file_name();
+            let path = if rel.is_empty() {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{rel}/{}", name.to_string_lossy())
+            };
+            if kind.is_dir() && !pruned(&name) {
+                walk_folder(&entry.path(), &path, excludes, visit)
+            } else if kind.is_file() && is_sql_name(&name) && !excludes.is_match(&path) {
+                let result = visit(&path);
+                Ok(vec![(path, result)])
+            } else {
+                Ok(Vec::new())
+            }
+        })
+        .collect::<Result<_>>()?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// Folders whose files [`DEFAULT_EXCLUDES`] always exclude: `tests`,
@@ -81,24 +119,11 @@ fn is_sql_name(name: &std::ffi::OsStr) -> bool {
     name.len() > 4 && name.ends_with(b".sql")
 }
 
-/// [`relative`] for paths the walker built by joining names to `dir`.
-fn relative_fast(dir: &Path, path: &Path) -> String {
-    let (d, p) = (
-        dir.as_os_str().as_encoded_bytes(),
-        path.as_os_str().as_encoded_bytes(),
-    );
-    if cfg!(unix)
-        && let Some(rest) = p.strip_prefix(d)
-        && let Ok(s) = std::str::from_utf8(rest.strip_prefix(b"/").unwrap_or(rest))
-        && !s.is_empty()
-        && !s.starts_with('/')
-        && !s.contains("//")
-        && !s.contains("/./")
-        && !s.starts_with("./")
-    {
-        return s.to_string();
-    }
-    relative(dir, path)
+/// Whether a `/`-separated relative path names a SQL file, as [`discover`]
+/// finds them (exclusions aside).
+pub fn is_sql_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.len() > 4 && name.ends_with(".sql")
 }
 
 pub fn relative(dir: &Path, path: &Path) -> String {
@@ -116,16 +141,21 @@ pub fn read_files(dir: &Path, paths: &[String]) -> Result<Vec<SqlFile>> {
         .par_iter()
         .map(|p| match std::fs::read(dir.join(p)) {
             Ok(bytes) => analyze_bytes(p, &bytes),
-            Err(e) => Err(FileError {
-                path: p.clone(),
-                line: 1,
-                col: 1,
-                message: format!("cannot read the file: {e}"),
-                hint: "check the file's permissions".into(),
-            }),
+            Err(e) => Err(unreadable(p, &e)),
         })
         .collect();
     collect_files(results)
+}
+
+/// The error of a file that cannot be read.
+pub fn unreadable(path: &str, e: &std::io::Error) -> FileError {
+    FileError {
+        path: path.to_string(),
+        line: 1,
+        col: 1,
+        message: format!("cannot read the file: {e}"),
+        hint: "check the file's permissions".into(),
+    }
 }
 
 /// Analyses in-memory texts (files from a git tree, rewritten texts).
@@ -134,7 +164,10 @@ pub fn analyze_texts(texts: &[(String, Vec<u8>)]) -> Result<Vec<SqlFile>> {
     collect_files(results)
 }
 
-fn collect_files(results: Vec<std::result::Result<SqlFile, FileError>>) -> Result<Vec<SqlFile>> {
+/// The analysed files, or every error among them.
+pub fn collect_files(
+    results: Vec<std::result::Result<SqlFile, FileError>>,
+) -> Result<Vec<SqlFile>> {
     let mut files = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {

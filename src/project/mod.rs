@@ -5,8 +5,8 @@ mod model;
 
 pub use layout::{FileLayout, TableKind, layout_of};
 pub use load::{
-    DEFAULT_EXCLUDES, SqlFile, analyze_bytes, analyze_texts, discover, exclusion_set, read_files,
-    relative,
+    DEFAULT_EXCLUDES, SqlFile, analyze_bytes, analyze_texts, collect_files, discover,
+    exclusion_set, is_sql_path, read_files, relative, unreadable, walk_sql,
 };
 pub use model::{Loc, Project, Resolved, Table};
 

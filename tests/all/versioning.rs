@@ -291,6 +291,70 @@ fn dirty_tree_is_refused_unless_allowed() {
 }
 
 #[test]
+fn only_uncommitted_changes_to_files_greenlight_reads_block_a_rewrite() {
+    let repo = diamond();
+    repo.edit("sql/src_a.sql", |s| s.replace("v FROM", "v + 1 AS v FROM"));
+    repo.commit("edit");
+    repo.write("notes/todo.md", "not SQL, not read by greenlight\n");
+    repo.write("target/build.log", "untracked\n");
+    repo.ok(&["rewrite", "--check"], 3);
+    repo.write("sql/new_e.sql", "CREATE TABLE new_e (id INT);\n");
+    let err = repo.fails(&["rewrite"]);
+    assert!(
+        err.contains("uncommitted changes (sql/new_e.sql)") && err.contains("--allow-dirty"),
+        "{err}"
+    );
+    assert_eq!(repo.read("sql/int_b.sql"), INT_B);
+    repo.remove("sql/new_e.sql");
+    repo.write("greenlight-force.txt", "dim_d\n");
+    let err = repo.fails(&["rewrite"]);
+    assert!(
+        err.contains("uncommitted changes (greenlight-force.txt)"),
+        "{err}"
+    );
+    repo.remove("greenlight-force.txt");
+    repo.ok(&["rewrite"], 0);
+    assert!(repo.read("sql/int_b.sql").contains("int_b_v2"));
+    assert_eq!(
+        repo.read("notes/todo.md"),
+        "not SQL, not read by greenlight\n"
+    );
+}
+
+/// Uncommitted edits, moves, deletions and new files are analysed exactly as
+/// the same changes once committed.
+#[test]
+fn uncommitted_changes_are_analysed_as_committed_ones() {
+    let repo = diamond();
+    repo.edit("sql/int_b.sql", |s| s.replace("v * 2", "v * 3"));
+    repo.git(&["mv", "sql/dim_d.sql", "sql/dimension_d.sql"]);
+    repo.write(
+        "sql/new_e.sql",
+        "CREATE TABLE new_e (id INT);\nINSERT INTO new_e SELECT id FROM fct_c;\n",
+    );
+    repo.write("sql/src_a.sql", SRC_A);
+    let dirty = repo.changes(&[]);
+    repo.git(&["add", "-A"]);
+    repo.commit("the same changes");
+    let committed = repo.changes(&[]);
+    assert_eq!(dirty["files"], committed["files"]);
+    assert_eq!(impacted(&dirty), impacted(&committed));
+    assert_eq!(
+        impacted(&committed),
+        vec![
+            triple("fct_c", "fct_c_v2", "descendant"),
+            triple("int_b", "int_b_v2", "modified"),
+            triple("-", "new_e", "new"),
+        ]
+    );
+    assert_eq!(
+        committed["files"].as_array().unwrap().len(),
+        3,
+        "{committed}"
+    );
+}
+
+#[test]
 fn diff_prints_a_unified_diff_and_check_writes_nothing() {
     let repo = diamond();
     repo.edit("sql/int_b.sql", |s| s.replace("v * 2", "v * 7"));
