@@ -12,7 +12,7 @@ use git2::Repository;
 use crate::cli::{Outcome, PlanFormat, ProjectArgs, ReleaseArgs};
 use crate::config::Config;
 use crate::error::Error;
-use crate::git::local::{Author, commit_all};
+use crate::git::local::{Author, commit_files};
 use crate::git::remote::{self, PushError};
 use crate::github::GitHub;
 use crate::report::Renderer;
@@ -183,7 +183,8 @@ pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
         }
         crate::cli::write_rewrites(&project, &rewrites)?;
         let message = commit_message(&release.base.name, &release.impact.renames);
-        let commit = commit_all(&repo, &message, &inputs.bot)?;
+        let paths: Vec<&str> = rewrites.iter().map(|r| r.path.as_str()).collect();
+        let commit = commit_files(&repo, &project, &paths, &message, &inputs.bot)?;
         match remote::push(&repo, REMOTE, commit, &head_branch, Some(token)) {
             Ok(()) => break (release, plan, Vec::new(), Some(commit)),
             Err(PushError::NonFastForward) if attempt < ATTEMPTS => {

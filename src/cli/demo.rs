@@ -7,7 +7,7 @@ use include_dir::{Dir, include_dir};
 use super::plan::{PlanFormat, build_plan, render_plan};
 use super::{Outcome, ProjectArgs, ReleaseArgs};
 use crate::config::Config;
-use crate::git::local::{Author, commit_all, init, tag_head};
+use crate::git::local::{Author, commit_all, commit_files, init, tag_head};
 use crate::report::Renderer;
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/testdata/example");
@@ -64,7 +64,14 @@ pub fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
     let release = super::analyze_release(&args, &rel)?;
     let rewrites = super::rewrite::compute(&dir, &release.head, &release.impact.renames)?;
     super::rewrite::write_all(&dir, &rewrites)?;
-    commit_all(&repo, "greenlight: re-version impacted tables", &author)?;
+    let paths: Vec<&str> = rewrites.iter().map(|r| r.path.as_str()).collect();
+    commit_files(
+        &repo,
+        &dir,
+        &paths,
+        "greenlight: re-version impacted tables",
+        &author,
+    )?;
     eprintln!(
         "demo: greenlight rewrote {} file(s) and committed them as the bot would",
         rewrites.len()

@@ -221,6 +221,9 @@ fn text(out: &Output) -> String {
 fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_comment() {
     let w = world();
     let before = w.origin_sha(BRANCH);
+    // What earlier steps of the job leave in the workspace stays out of the
+    // bot's commit.
+    std::fs::write(w.workspace.path().join("build.log"), "not for the commit\n").unwrap();
     let out = w.run(
         &w.event("pull_request.opened.payload.json", "release/1.1", false),
         &[],
@@ -243,6 +246,7 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
     );
     let files = git(&w.origin, &["diff", "--name-only", &before, &after]);
     assert_eq!(files.lines().count(), 13, "{files}");
+    assert!(!files.contains("build.log"), "{files}");
     // One sticky comment with the plan and the commit.
     let comments = w.gh.comments();
     assert_eq!(comments.len(), 1);
