@@ -54,28 +54,15 @@ pub fn commit_files(
     message: &str,
     author: &Author,
 ) -> Result<Oid> {
-    let workdir = repo
-        .workdir()
-        .context("the repository has no work tree")?
-        .canonicalize()?;
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("cannot find {}", dir.display()))?;
-    let prefix = dir.strip_prefix(&workdir).with_context(|| {
-        format!(
-            "{} is not inside the repository {}",
-            dir.display(),
-            workdir.display()
-        )
-    })?;
+    let prefix = super::project_prefix(repo, dir)?;
     let parent = repo.head()?.peel_to_commit()?;
     let mut index = repo.index()?;
     index.read_tree(&parent.tree()?)?;
     for path in paths {
-        let in_repo = prefix.join(path);
+        let in_repo = format!("{prefix}{path}");
         index
-            .add_path(&in_repo)
-            .with_context(|| format!("cannot stage {}", in_repo.display()))?;
+            .add_path(Path::new(&in_repo))
+            .with_context(|| format!("cannot stage {in_repo}"))?;
     }
     index.write()?;
     let tree = repo.find_tree(index.write_tree()?)?;
@@ -155,7 +142,7 @@ mod tests {
         commit_all(&repo, "first", &author()).unwrap();
         let error = commit_files(&repo, other.path(), &["a.sql"], "x", &author()).unwrap_err();
         assert!(
-            error.to_string().contains("is not inside the repository"),
+            error.to_string().contains("is outside the work tree"),
             "{error}"
         );
     }

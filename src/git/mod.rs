@@ -71,25 +71,7 @@ impl Repo {
                 e.message()
             )
         })?;
-        let workdir = repo.workdir().ok_or_else(|| {
-            anyhow!(
-                "the repository of {} is bare: a work tree is needed",
-                project_dir.display()
-            )
-        })?;
-        let workdir = canonical(workdir)?;
-        let project = canonical(project_dir)?;
-        let rel = project.strip_prefix(&workdir).map_err(|_| {
-            anyhow!(
-                "{} is outside the work tree {}",
-                project.display(),
-                workdir.display()
-            )
-        })?;
-        let mut prefix = crate::project::relative(Path::new(""), rel);
-        if !prefix.is_empty() {
-            prefix.push('/');
-        }
+        let prefix = project_prefix(&repo, project_dir)?;
         Ok(Repo { repo, prefix })
     }
 
@@ -324,6 +306,31 @@ impl Repo {
             .map(Path::to_path_buf)
             .unwrap_or_default()
     }
+}
+
+/// Where the project folder is in the repository's work tree: a path
+/// relative to its root, ending with `/`, or empty at the root.
+pub fn project_prefix(repo: &Repository, project_dir: &Path) -> Result<String> {
+    let workdir = repo.workdir().ok_or_else(|| {
+        anyhow!(
+            "the repository of {} is bare: a work tree is needed",
+            project_dir.display()
+        )
+    })?;
+    let workdir = canonical(workdir)?;
+    let project = canonical(project_dir)?;
+    let rel = project.strip_prefix(&workdir).map_err(|_| {
+        anyhow!(
+            "{} is outside the work tree {}",
+            project.display(),
+            workdir.display()
+        )
+    })?;
+    let mut prefix = crate::project::relative(Path::new(""), rel);
+    if !prefix.is_empty() {
+        prefix.push('/');
+    }
+    Ok(prefix)
 }
 
 fn canonical(p: &Path) -> Result<PathBuf> {
