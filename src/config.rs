@@ -39,6 +39,9 @@ pub struct Config {
     /// Deploy environments (`stage`, `prod`, ...): target API, Confluent
     /// Cloud and Flink settings, polling and validation thresholds.
     pub environments: std::collections::BTreeMap<String, crate::deploy::Environment>,
+    /// The file this config was read from (None: defaults, nothing read).
+    #[serde(skip)]
+    pub source: Option<std::path::PathBuf>,
 }
 
 /// One external table's schema, kept in the repository.
@@ -207,6 +210,7 @@ impl Default for Config {
             cleanup_retention: "7d".into(),
             templates: Default::default(),
             environments: Default::default(),
+            source: None,
         }
     }
 }
@@ -221,14 +225,16 @@ impl Config {
         };
         match std::fs::read_to_string(&file) {
             Ok(text) => {
-                Config::parse(&text).map_err(|e| {
+                let mut config = Config::parse(&text).map_err(|e| {
                     // `file:line:col: message` when the parser gives a position.
                     let sep = if e.starts_with(|c: char| c.is_ascii_digit()) { ":" } else { ": " };
                     Error::Config(format!(
                         "{}{sep}{e}\n  hint: fix or remove that key; greenlight.yaml is checked strictly (see the README's configuration section)",
                         file.display()
                     ))
-                })
+                })?;
+                config.source = Some(file);
+                Ok(config)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
                 Ok(Config::default())

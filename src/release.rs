@@ -72,16 +72,27 @@ fn read_and_hash(dir: &Path, path: &str) -> (Option<Oid>, std::result::Result<Sq
 }
 
 /// The files other than SQL that greenlight reads in the project: the
-/// default config, the force file and the source schemas.
-fn other_inputs(config: &Config) -> Vec<String> {
+/// config (the default file, or the one given when it is in the project),
+/// the force file and the source schemas.
+fn other_inputs(project_dir: &Path, config: &Config) -> Vec<String> {
     let mut out = vec![
         crate::config::CONFIG_FILE.to_string(),
         config.force_file.clone(),
     ];
+    out.extend(config_in_project(project_dir, config));
     out.extend(config.schemas.iter().map(|s| s.path()));
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The config file's path relative to the project, when it was read from
+/// a file inside it.
+fn config_in_project(project_dir: &Path, config: &Config) -> Option<String> {
+    let source = config.source.as_ref()?.canonicalize().ok()?;
+    let dir = project_dir.canonicalize().ok()?;
+    let relative = source.strip_prefix(dir).ok()?;
+    Some(project::relative(Path::new(""), relative))
 }
 
 fn refuse_uncommitted(dirty: &[String]) -> Result<()> {
@@ -144,7 +155,7 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
 
     // The working tree against HEAD, for the files greenlight reads: when
     // they match, the changes since the base are the commits' changes.
-    let others = other_inputs(req.config);
+    let others = other_inputs(req.project_dir, req.config);
     let relevant = |p: &str| is_sql(p) || others.iter().any(|o| o == p);
     let mut on_disk: HashMap<String, Option<Oid>> =
         head_read.iter().map(|f| (f.path.clone(), f.id)).collect();

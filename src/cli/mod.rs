@@ -191,7 +191,7 @@ pub enum Command {
         /// Print the rewrites as a unified diff.
         #[arg(long)]
         diff: bool,
-        /// Rewrite even when the files greenlight reads (SQL files, greenlight.yaml,
+        /// Rewrite even when the files greenlight reads (SQL files, config,
         /// force file, schemas) have uncommitted changes.
         #[arg(long)]
         allow_dirty: bool,

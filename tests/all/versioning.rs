@@ -321,6 +321,27 @@ fn only_uncommitted_changes_to_files_greenlight_reads_block_a_rewrite() {
     );
 }
 
+#[test]
+fn an_uncommitted_config_given_with_config_blocks_a_rewrite() {
+    let repo = diamond();
+    repo.write("ci/release.yaml", "tag_pattern: \"v*\"\n");
+    repo.commit("config");
+    repo.edit("sql/src_a.sql", |s| s.replace("v FROM", "v + 1 AS v FROM"));
+    repo.commit("edit");
+    repo.write(
+        "ci/release.yaml",
+        "tag_pattern: \"v*\"\nexclude: [\"scratch/**\"]\n",
+    );
+    let err = repo.fails(&["rewrite", "--config", "ci/release.yaml"]);
+    assert!(
+        err.contains("uncommitted changes (ci/release.yaml)"),
+        "{err}"
+    );
+    repo.git(&["checkout", "--", "ci/release.yaml"]);
+    repo.ok(&["rewrite", "--config", "ci/release.yaml"], 0);
+    assert!(repo.read("sql/int_b.sql").contains("int_b_v2"));
+}
+
 /// Uncommitted edits, moves, deletions and new files are analysed exactly as
 /// the same changes once committed.
 #[test]
