@@ -165,7 +165,7 @@ pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
         remote::fetch(&repo, REMOTE, std::slice::from_ref(&spec), Some(token))?;
         let tip = remote::resolve(&repo, &tracking)?;
         remote::checkout_detached(&repo, tip)?;
-        let release = match crate::cli::analyze_release_with(&args, &rel, &config) {
+        let release = match crate::cli::analyze_release_with(&args, &rel, &config, false) {
             Ok(r) => r,
             Err(e) => {
                 return fail_with_comment(&rt, &github, pr, existing, env, &inputs.project_dir, e);

@@ -303,30 +303,14 @@ pub fn analyze_release(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
 ) -> anyhow::Result<crate::release::Release> {
-    analyze_release_checked(args, rel, false)
-}
-
-/// Analyses the release of `args`; with `require_clean`, uncommitted changes
-/// to the files greenlight reads are refused.
-pub fn analyze_release_checked(
-    args: &ProjectArgs,
-    rel: &ReleaseArgs,
-    require_clean: bool,
-) -> anyhow::Result<crate::release::Release> {
     let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
-    release_of(args, rel, &config, require_clean)
+    analyze_release_with(args, rel, &config, false)
 }
 
-/// Analyses the release of `args` with a loaded config.
+/// Analyses the release of `args` with a loaded config; with
+/// `require_clean`, uncommitted changes to the files greenlight reads are
+/// refused.
 pub fn analyze_release_with(
-    args: &ProjectArgs,
-    rel: &ReleaseArgs,
-    config: &crate::config::Config,
-) -> anyhow::Result<crate::release::Release> {
-    release_of(args, rel, config, false)
-}
-
-fn release_of(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     config: &crate::config::Config,

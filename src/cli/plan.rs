@@ -15,7 +15,7 @@ pub enum PlanFormat {
 
 pub fn run(args: &ProjectArgs, rel: &ReleaseArgs, format: PlanFormat) -> anyhow::Result<Outcome> {
     let config = Config::load(&args.project, args.config.as_deref())?;
-    let release = super::analyze_release_with(args, rel, &config)?;
+    let release = super::analyze_release_with(args, rel, &config, false)?;
     let plan = build_plan(&release, &config);
     let renderer = Renderer::new(&args.project, &config.templates)?;
     print!("{}", render_plan(&renderer, &plan, &release, format)?);

@@ -20,7 +20,8 @@ pub fn run(
     opts: &RewriteOptions,
 ) -> anyhow::Result<Outcome> {
     let require_clean = !opts.check && !opts.allow_dirty;
-    let release = super::analyze_release_checked(args, rel, require_clean)?;
+    let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
+    let release = super::analyze_release_with(args, rel, &config, require_clean)?;
     let rewrites = compute(&args.project, &release.head, &release.impact.renames)?;
     if opts.diff {
         print!("{}", unified_diff(&rewrites));

@@ -115,15 +115,17 @@ fn pruned(name: &std::ffi::OsStr) -> bool {
 
 /// `Path::extension() == "sql"` without parsing the path: `x.sql`, not `.sql`.
 fn is_sql_name(name: &std::ffi::OsStr) -> bool {
-    let name = name.as_encoded_bytes();
+    is_sql_bytes(name.as_encoded_bytes())
+}
+
+fn is_sql_bytes(name: &[u8]) -> bool {
     name.len() > 4 && name.ends_with(b".sql")
 }
 
 /// Whether a `/`-separated relative path names a SQL file, as [`discover`]
 /// finds them (exclusions aside).
 pub fn is_sql_path(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.len() > 4 && name.ends_with(".sql")
+    is_sql_bytes(path.rsplit('/').next().unwrap_or(path).as_bytes())
 }
 
 pub fn relative(dir: &Path, path: &Path) -> String {
