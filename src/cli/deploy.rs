@@ -257,7 +257,7 @@ pub fn validate(
         ctx.waves
             .iter()
             .flat_map(|w| &w.statements)
-            .find(|s| s.table == green && s.action == "create_table")
+            .find(|s| s.table == green && s.action == crate::plan::StepAction::CreateTable)
             .and_then(|s| deploy::ddl::schema_of(&s.sql))
     };
     let pairs: Vec<deploy::validate::Pair> = ctx

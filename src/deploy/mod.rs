@@ -14,7 +14,7 @@ use serde::Serialize;
 pub use config::{Environment, TargetKind};
 
 use crate::flink::{Phase, PoolCapacity, RemoteStatement};
-use crate::plan::Plan;
+use crate::plan::{Plan, StepAction};
 use crate::project::{Loc, Project};
 use crate::sql::StatementKind;
 
@@ -55,8 +55,7 @@ pub struct DeployStatement {
     pub name: String,
     /// The green table it creates or fills.
     pub table: String,
-    /// `create_table`, `create_view`, `create_table_as`, `start_dml`.
-    pub action: &'static str,
+    pub action: StepAction,
     pub sql: String,
     pub properties: BTreeMap<String, String>,
     /// `path:line` of the statement.
@@ -112,9 +111,9 @@ fn fnv(b: &[u8]) -> u32 {
 }
 
 /// The kind part of a statement name for a step action.
-fn kind_of(action: &str) -> &'static str {
+fn kind_of(action: StepAction) -> &'static str {
     match action {
-        "start_dml" => "dml",
+        StepAction::StartDml => "dml",
         _ => "ddl",
     }
 }
@@ -239,56 +238,42 @@ pub fn deploy_waves(
     }
     let mut out = Vec::new();
     for wave in &plan.steps {
-        let mut ddl = Vec::new();
-        let mut dml = Vec::new();
-        for green in &wave.tables {
-            let t = project
+        let mut ddl: Vec<DeployStatement> = Vec::new();
+        let mut dml: Vec<DeployStatement> = Vec::new();
+        let mut n_dml: BTreeMap<&str, usize> = BTreeMap::new();
+        for step in &wave.steps {
+            let green = &step.table;
+            project
                 .table(green)
                 .ok_or_else(|| DeployError::MissingTable(green.clone()))?;
-            let mut locs: Vec<(Loc, &'static str)> = Vec::new();
-            if let Some(l) = t.ddl {
-                let action = match project.statement(l).kind {
-                    StatementKind::CreateView => "create_view",
-                    StatementKind::Ctas | StatementKind::CreateMaterializedTable => {
-                        "create_table_as"
-                    }
-                    _ => "create_table",
-                };
-                locs.push((l, action));
-            }
-            locs.extend(t.dml.iter().map(|l| (*l, "start_dml")));
-            let mut n_dml = 0;
-            for (loc, action) in locs {
-                let n = if action == "start_dml" {
-                    n_dml += 1;
-                    n_dml
-                } else {
-                    1
-                };
-                let (sql, props, source) = statement_text(project, loc, green, sources)?;
-                let mut properties = base_props.clone();
-                properties.extend(props);
-                let st = DeployStatement {
-                    name: statement_name(prefix, kind_of(action), green, n),
-                    table: green.clone(),
-                    action,
-                    sql,
-                    properties,
-                    source,
-                    runs: matches!(action, "start_dml" | "create_table_as"),
-                };
-                // A statement set holding several INSERTs is deployed once.
-                if action == "start_dml"
-                    && project.statement(loc).in_statement_set
-                    && dml.iter().any(|d: &DeployStatement| d.sql == st.sql)
-                {
-                    continue;
+            let n = match step.action {
+                StepAction::StartDml => {
+                    let n = n_dml.entry(green).or_default();
+                    *n += 1;
+                    *n
                 }
-                if action == "start_dml" {
+                _ => 1,
+            };
+            let (sql, props, source) = statement_text(project, step.loc, green, sources)?;
+            let mut properties = base_props.clone();
+            properties.extend(props);
+            let st = DeployStatement {
+                name: statement_name(prefix, kind_of(step.action), green, n),
+                table: green.clone(),
+                action: step.action,
+                sql,
+                properties,
+                source,
+                runs: step.action.runs(),
+            };
+            // A statement set holding several INSERTs is deployed once.
+            let in_set = project.statement(step.loc).in_statement_set;
+            if step.action == StepAction::StartDml {
+                if !(in_set && dml.iter().any(|d| d.sql == st.sql)) {
                     dml.push(st);
-                } else {
-                    ddl.push(st);
                 }
+            } else {
+                ddl.push(st);
             }
         }
         ddl.extend(dml);
@@ -430,7 +415,11 @@ mod tests {
         DeployStatement {
             name: "n".into(),
             table: "t".into(),
-            action: if runs { "start_dml" } else { "create_table" },
+            action: if runs {
+                StepAction::StartDml
+            } else {
+                StepAction::CreateTable
+            },
             sql: sql.into(),
             properties: BTreeMap::new(),
             source: String::new(),

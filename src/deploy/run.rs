@@ -9,6 +9,7 @@ use super::config::{Environment, Poll};
 use super::validate::{self, Pair, Report};
 use super::{Decision, DeployStatement, DeployWave, check_capacity, decide, statement_name};
 use crate::flink::{NewStatement, Phase, RemoteStatement, Target, TargetError};
+use crate::plan::{ConnectorAction, StepAction};
 
 /// Where progress lines go (stderr in the CLI, a buffer in tests).
 pub type Log<'a> = &'a mut dyn FnMut(&str);
@@ -250,7 +251,7 @@ pub fn deploy(
             for st in w
                 .statements
                 .iter()
-                .filter(|s| (s.action == "start_dml") == phase)
+                .filter(|s| (s.action == StepAction::StartDml) == phase)
             {
                 report
                     .statements
@@ -314,8 +315,8 @@ fn writes(s: &RemoteStatement, table: &str) -> bool {
 pub struct Table {
     pub blue: Option<String>,
     pub green: String,
-    /// The DDL action (`create_view`, ...), None without DDL.
-    pub ddl_action: Option<&'static str>,
+    /// The DDL action, None without DDL.
+    pub ddl_action: Option<StepAction>,
     pub statements: Vec<String>,
 }
 
@@ -335,7 +336,7 @@ pub fn tables_of(plan: &crate::plan::Plan, waves: &[DeployWave]) -> Vec<Table> {
                 green: g.clone(),
                 ddl_action: mine
                     .iter()
-                    .find(|s| s.action != "start_dml")
+                    .find(|s| s.action != StepAction::StartDml)
                     .map(|s| s.action),
                 statements: mine.iter().map(|s| s.name.clone()).collect(),
             });
@@ -442,7 +443,11 @@ pub fn rollback(
         connectors: plan.connectors.clone(),
         skipped: Vec::new(),
     };
-    for c in plan.connectors.iter().filter(|c| c.action == "retarget") {
+    for c in plan
+        .connectors
+        .iter()
+        .filter(|c| c.action == ConnectorAction::Retarget)
+    {
         let line = format!(
             "connector `{}`: back to {}",
             c.connector,
@@ -499,11 +504,11 @@ fn drop_table(
     t: &mut dyn Target,
     prefix: &str,
     table: &str,
-    ddl_action: Option<&str>,
+    ddl_action: Option<StepAction>,
     poll: &Poll,
     log: Log<'_>,
 ) -> Result<()> {
-    let what = if ddl_action == Some("create_view") {
+    let what = if ddl_action == Some(StepAction::CreateView) {
         "VIEW"
     } else {
         "TABLE"

@@ -6,18 +6,77 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::graph::Graph;
-use crate::project::Project;
+use crate::project::{Loc, Project, Table};
 use crate::sql::{StateReason, StatementKind};
 use crate::version::{Deleted, Impact, Impacted, Reason};
+
+/// What deploying one statement of a green table does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepAction {
+    /// `CREATE TABLE` with a schema: completes.
+    CreateTable,
+    /// `CREATE VIEW`: completes.
+    CreateView,
+    /// CTAS or `CREATE MATERIALIZED TABLE ... AS`: creates the table and
+    /// starts the job that fills it.
+    CreateTableAs,
+    /// An `INSERT` (alone or in a statement set): starts a job.
+    StartDml,
+}
+
+impl StepAction {
+    /// The action deploying a statement of `kind` takes.
+    pub fn of(kind: StatementKind) -> StepAction {
+        match kind {
+            StatementKind::Insert => StepAction::StartDml,
+            StatementKind::CreateView => StepAction::CreateView,
+            k if k.runs_continuously() => StepAction::CreateTableAs,
+            _ => StepAction::CreateTable,
+        }
+    }
+
+    /// Whether the statement keeps running (a job) rather than completes.
+    pub fn runs(self) -> bool {
+        matches!(self, StepAction::CreateTableAs | StepAction::StartDml)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepAction::CreateTable => "create_table",
+            StepAction::CreateView => "create_view",
+            StepAction::CreateTableAs => "create_table_as",
+            StepAction::StartDml => "start_dml",
+        }
+    }
+}
+
+impl std::fmt::Display for StepAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a table has a statement that runs a job (its DML, or a CTAS or
+/// materialized table's query).
+pub fn runs_job(project: &Project, table: &Table) -> bool {
+    table
+        .ddl
+        .iter()
+        .chain(&table.dml)
+        .any(|l| project.statement(*l).kind.runs_continuously())
+}
 
 /// One statement to run in a wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     pub table: String,
-    /// `create_table`, `create_view`, `create_table_as`, `start_dml`.
-    pub action: &'static str,
+    pub action: StepAction,
     /// Project-relative SQL file holding the statement.
     pub file: String,
+    /// The statement in the project the plan was built from.
+    #[serde(skip)]
+    pub loc: Loc,
     pub stateful: bool,
     pub state: Vec<StateReason>,
     /// Green statements that read a Kafka-backed table start from the
@@ -32,12 +91,36 @@ pub struct Wave {
     pub steps: Vec<Step>,
 }
 
+/// What promotion does to a sink connector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorAction {
+    /// Its topics move to the green tables.
+    Retarget,
+    /// A new leaf table gets its own connector.
+    Add,
+}
+
+impl ConnectorAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectorAction::Retarget => "retarget",
+            ConnectorAction::Add => "add",
+        }
+    }
+}
+
+impl std::fmt::Display for ConnectorAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A sink connector whose topics change at promotion, or one to add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConnectorChange {
     pub connector: String,
-    /// `retarget` (topics move to green) or `add` (a new leaf table).
-    pub action: &'static str,
+    pub action: ConnectorAction,
     /// (from, to) topic pairs for a retarget.
     pub topics: Vec<(String, String)>,
 }
@@ -163,36 +246,24 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
 fn table_steps(head: &Project, name: &str, imp: &Impacted) -> Vec<Step> {
     let t = head.table(name).expect("impacted tables exist");
     let reads_source = !t.parents.is_empty();
-    let mut out = Vec::new();
-    if let Some(l) = t.ddl {
-        let s = head.statement(l);
-        let action = match s.kind {
-            StatementKind::CreateView => "create_view",
-            StatementKind::Ctas | StatementKind::CreateMaterializedTable => "create_table_as",
-            _ => "create_table",
-        };
-        let runs = action == "create_table_as";
-        out.push(Step {
-            table: imp.green.clone(),
-            action,
-            file: head.path(l).to_string(),
-            stateful: runs && !s.state.is_empty(),
-            state: if runs { s.state.clone() } else { Vec::new() },
-            from_earliest: runs && reads_source,
-        });
-    }
-    for l in &t.dml {
-        let s = head.statement(*l);
-        out.push(Step {
-            table: imp.green.clone(),
-            action: "start_dml",
-            file: head.path(*l).to_string(),
-            stateful: !s.state.is_empty(),
-            state: s.state.clone(),
-            from_earliest: reads_source,
-        });
-    }
-    out
+    t.ddl
+        .iter()
+        .chain(&t.dml)
+        .map(|l| {
+            let s = head.statement(*l);
+            let action = StepAction::of(s.kind);
+            let runs = action.runs();
+            Step {
+                table: imp.green.clone(),
+                action,
+                file: head.path(*l).to_string(),
+                loc: *l,
+                stateful: runs && !s.state.is_empty(),
+                state: if runs { s.state.clone() } else { Vec::new() },
+                from_earliest: runs && reads_source,
+            }
+        })
+        .collect()
 }
 
 fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
@@ -214,7 +285,7 @@ fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
         if !topics.is_empty() {
             out.push(ConnectorChange {
                 connector: c.name.clone(),
-                action: "retarget",
+                action: ConnectorAction::Retarget,
                 topics,
             });
         }
@@ -228,7 +299,7 @@ fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
         {
             out.push(ConnectorChange {
                 connector: format!("sink-{}", i.green.replace('_', "-")),
-                action: "add",
+                action: ConnectorAction::Add,
                 topics: vec![(String::new(), i.green.clone())],
             });
         }
@@ -249,11 +320,7 @@ fn cfu_of(c: &Capacity, names: &[&str]) -> f64 {
 }
 
 fn capacity_check(c: &Capacity, head: &Project, impact: &Impact) -> CapacityCheck {
-    let running_tables = head.tables.iter().filter(|t| {
-        !t.dml.is_empty()
-            || t.ddl
-                .is_some_and(|l| head.statement(l).kind == StatementKind::Ctas)
-    });
+    let running_tables = head.tables.iter().filter(|t| runs_job(head, t));
     let impacted: BTreeMap<&str, &Impacted> = impact
         .impacted
         .iter()
@@ -301,7 +368,7 @@ fn lifecycle(
     let mut promotion = Vec::new();
     for c in connectors {
         match c.action {
-            "retarget" => {
+            ConnectorAction::Retarget => {
                 let pairs: Vec<String> = c
                     .topics
                     .iter()
@@ -313,7 +380,7 @@ fn lifecycle(
                     pairs.join(", ")
                 ));
             }
-            _ => promotion.push(format!(
+            ConnectorAction::Add => promotion.push(format!(
                 "Add sink connector `{}` for the new table `{}`",
                 c.connector, c.topics[0].1
             )),
@@ -339,15 +406,10 @@ fn lifecycle(
         .flat_map(|w| w.iter().map(|h| by_head[h.as_str()]))
         .collect();
     let runs = |i: &Impacted| {
-        input.head.table(&i.head).is_some_and(|t| {
-            !t.dml.is_empty()
-                || t.ddl.is_some_and(|l| {
-                    matches!(
-                        input.head.statement(l).kind,
-                        StatementKind::Ctas | StatementKind::CreateMaterializedTable
-                    )
-                })
-        })
+        input
+            .head
+            .table(&i.head)
+            .is_some_and(|t| runs_job(input.head, t))
     };
     for i in &reversed {
         if let Some(b) = &i.blue
@@ -363,7 +425,10 @@ fn lifecycle(
         promotion.push("Nothing to switch: no running table is replaced".to_string());
     }
     let mut rollback = Vec::new();
-    if connectors.iter().any(|c| c.action == "retarget") {
+    if connectors
+        .iter()
+        .any(|c| c.action == ConnectorAction::Retarget)
+    {
         rollback.push(
             "Point the sink connectors back at the blue topics (if they were moved)".to_string(),
         );
@@ -426,4 +491,99 @@ pub struct Capacity {
 
 fn one() -> f64 {
     1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::version::ImpactInput;
+
+    fn project(files: &[(&str, &str)]) -> Project {
+        let texts: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect();
+        Project::build(crate::project::analyze_texts(&texts).unwrap()).unwrap()
+    }
+
+    /// A changed query counts one CFU however it is written: CTAS,
+    /// materialized table or CREATE TABLE + INSERT; the plan stops and
+    /// restarts each of their jobs.
+    #[test]
+    fn every_statement_that_runs_a_job_counts_for_capacity() {
+        let files = |filter: &str| {
+            vec![
+                (
+                    "src.sql",
+                    "CREATE TABLE src (a INT) WITH ('connector' = 'datagen');".to_string(),
+                ),
+                (
+                    "ctas.sql",
+                    format!("CREATE TABLE c AS SELECT a FROM src WHERE {filter};"),
+                ),
+                (
+                    "mat.sql",
+                    format!("CREATE MATERIALIZED TABLE m AS SELECT a FROM src WHERE {filter};"),
+                ),
+                (
+                    "ins.sql",
+                    format!(
+                        "CREATE TABLE i (a INT);\nINSERT INTO i SELECT a FROM src WHERE {filter};"
+                    ),
+                ),
+            ]
+        };
+        let own = |v: &[(&'static str, String)]| -> Vec<(String, String)> {
+            v.iter().map(|(p, t)| (p.to_string(), t.clone())).collect()
+        };
+        let as_refs = |v: &[(String, String)]| -> Project {
+            let refs: Vec<(&str, &str)> = v.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            project(&refs)
+        };
+        let base = as_refs(&own(&files("a > 0")));
+        let head = as_refs(&own(&files("a > 1")));
+        let graph = Graph::build(&head).unwrap();
+        let changed: BTreeSet<String> = ["ctas.sql", "mat.sql", "ins.sql"].map(String::from).into();
+        let none = BTreeSet::new();
+        let impact = crate::version::compute(&ImpactInput {
+            base: &base,
+            head: &head,
+            head_graph: &graph,
+            changed_paths: &changed,
+            forced: &none,
+            schema: &none,
+        })
+        .unwrap();
+        let capacity = Capacity {
+            max_cfu: 10.0,
+            default_cfu: 1.0,
+            cfu: BTreeMap::new(),
+        };
+        let plan = build(&PlanInput {
+            base: "v1",
+            head: &head,
+            head_graph: &graph,
+            impact: &impact,
+            connectors: &[],
+            capacity: Some(&capacity),
+            retention: "7d",
+        });
+        let c = plan.capacity.as_ref().unwrap();
+        assert_eq!((c.running_cfu, c.green_cfu), (3.0, 3.0), "{c:?}");
+        let stops = plan
+            .promotion
+            .iter()
+            .filter(|s| s.starts_with("Stop the blue statement"));
+        assert_eq!(stops.count(), 3, "{:?}", plan.promotion);
+        let actions: BTreeSet<(String, StepAction)> = plan
+            .steps
+            .iter()
+            .flat_map(|w| &w.steps)
+            .map(|s| (s.table.clone(), s.action))
+            .collect();
+        assert!(actions.contains(&("m_v2".to_string(), StepAction::CreateTableAs)));
+        assert!(actions.contains(&("i_v2".to_string(), StepAction::StartDml)));
+    }
 }

@@ -104,6 +104,17 @@ impl StatementKind {
         )
     }
 
+    /// Whether deploying the statement starts a job that keeps running:
+    /// `INSERT`, CTAS and `CREATE MATERIALIZED TABLE ... AS`. The one owner
+    /// of "does this statement run a job" (plan steps, capacity, promotion,
+    /// rollback, cleanup and deploy all ask it).
+    pub fn runs_continuously(self) -> bool {
+        matches!(
+            self,
+            StatementKind::Insert | StatementKind::Ctas | StatementKind::CreateMaterializedTable
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             StatementKind::CreateTable => "create_table",
@@ -116,6 +127,35 @@ impl StatementKind {
             StatementKind::Drop => "drop",
             StatementKind::Alter => "alter",
             StatementKind::Ignored => "ignored",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatementKind::*;
+
+    /// The runs-a-job rule for every statement kind.
+    #[test]
+    fn which_statements_run_a_job() {
+        let runs = [Insert, Ctas, CreateMaterializedTable];
+        let completes = [CreateTable, CreateView, Query, Config, Drop, Alter, Ignored];
+        assert!(runs.iter().all(|k| k.runs_continuously()));
+        assert!(completes.iter().all(|k| !k.runs_continuously()));
+        // Every kind is in one list: a new kind must be classified here.
+        for k in runs.iter().chain(&completes) {
+            match k {
+                CreateTable
+                | Ctas
+                | CreateView
+                | CreateMaterializedTable
+                | Insert
+                | Query
+                | Config
+                | Drop
+                | Alter
+                | Ignored => {}
+            }
         }
     }
 }

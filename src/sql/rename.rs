@@ -11,29 +11,53 @@ pub enum RenameError {
     Overlap(usize),
 }
 
-/// The next version of a table name: `x` -> `x_v2`, `x_vN` -> `x_v(N+1)`.
-pub fn next_version(name: &str) -> String {
+/// A table name split at its version suffix: `x_v12` is (`x`, `12`); a
+/// name without one (`x`, `x_v`, `x_v1a`) has no digits. The one parser of
+/// the `_vN` rule: [`next_version`] and [`version_stem`] both use it.
+fn split_version(name: &str) -> (&str, Option<&str>) {
     if let Some(pos) = name.rfind("_v") {
         let digits = &name[pos + 2..];
-        if !digits.is_empty()
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && let Ok(n) = digits.parse::<u64>()
-        {
-            return format!("{}_v{}", &name[..pos], n + 1);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return (&name[..pos], Some(digits));
         }
     }
-    format!("{name}_v2")
+    (name, None)
+}
+
+/// The next version of a table name: `x` -> `x_v2`, `x_vN` -> `x_v(N+1)`,
+/// for any number of digits (`x_v99999999999999999999` ->
+/// `x_v100000000000000000000`); leading zeros are dropped (`x_v09` -> `x_v10`).
+pub fn next_version(name: &str) -> String {
+    match split_version(name) {
+        (stem, Some(digits)) => format!("{stem}_v{}", decimal_successor(digits)),
+        (_, None) => format!("{name}_v2"),
+    }
 }
 
 /// The name stem without a version suffix: `x_v3` -> `x`, `x` -> `x`.
 pub fn version_stem(name: &str) -> &str {
-    if let Some(pos) = name.rfind("_v") {
-        let digits = &name[pos + 2..];
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return &name[..pos];
+    split_version(name).0
+}
+
+/// `digits + 1` in decimal, of any length, without leading zeros.
+fn decimal_successor(digits: &str) -> String {
+    let trimmed = digits.trim_start_matches('0');
+    let mut out: Vec<u8> = trimmed.bytes().collect();
+    let mut i = out.len();
+    loop {
+        if i == 0 {
+            out.insert(0, b'1');
+            break;
+        }
+        i -= 1;
+        if out[i] == b'9' {
+            out[i] = b'0';
+        } else {
+            out[i] += 1;
+            break;
         }
     }
-    name
+    String::from_utf8(out).expect("ASCII digits")
 }
 
 /// Flink's parser refuses longer identifiers.
@@ -99,6 +123,33 @@ mod tests {
         assert_eq!(next_version("x_vv3"), "x_vv3_v2");
         assert_eq!(version_stem("x_v10"), "x");
         assert_eq!(version_stem("int_v2_orders"), "int_v2_orders");
+        assert_eq!(next_version("x_v0"), "x_v1");
+        assert_eq!(next_version("x_v09"), "x_v10");
+    }
+
+    #[test]
+    fn suffixes_of_any_length() {
+        assert_eq!(
+            next_version("x_v99999999999999999999"),
+            "x_v100000000000000000000"
+        );
+        assert_eq!(
+            next_version("x_v18446744073709551615"),
+            "x_v18446744073709551616"
+        );
+        assert_eq!(version_stem("x_v100000000000000000000"), "x");
+    }
+
+    proptest::proptest! {
+        /// The stem survives a bump, whatever the name and its digits.
+        #[test]
+        fn a_bump_keeps_the_stem(stem in "[a-z_][a-z0-9_]{0,12}", digits in "[0-9]{0,40}") {
+            let name = if digits.is_empty() { stem.clone() } else { format!("{stem}_v{digits}") };
+            let next = next_version(&name);
+            proptest::prop_assert_eq!(version_stem(&next), version_stem(&name));
+            proptest::prop_assert_ne!(&next, &name);
+            proptest::prop_assert_eq!(next_version(&next) == next, false);
+        }
     }
 
     #[test]
