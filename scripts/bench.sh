@@ -34,11 +34,13 @@ if [ -z "${BENCH_DIR:-}" ]; then
 fi
 mkdir -p "$BENCH_DIR"
 
-echo "building release binaries..." >&2
-cargo build --release --quiet --bin greenlight --example gen_repo
+# The shipped binary's profile (the action image's): fat LTO.
+PROFILE=${BENCH_PROFILE:-dist}
+echo "building $PROFILE binaries..." >&2
+cargo build --profile "$PROFILE" --quiet --bin greenlight --example gen_repo
 TARGET=${CARGO_TARGET_DIR:-target}
-GL=$(cd "$TARGET/release" && pwd)/greenlight
-GEN=$(cd "$TARGET/release/examples" && pwd)/gen_repo
+GL=$(cd "$TARGET/$PROFILE" && pwd)/greenlight
+GEN=$(cd "$TARGET/$PROFILE/examples" && pwd)/gen_repo
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 # plan if this build has it, else changes (the same analysis).

@@ -7,13 +7,13 @@ cd "$(dirname "$0")/.."
 tag="${1:-greenlight:dev}"
 target=x86_64-unknown-linux-musl
 rustup target add "$target" >/dev/null
-CC_x86_64_unknown_linux_musl=musl-gcc cargo build --release --locked --target "$target" --bin greenlight
+CC_x86_64_unknown_linux_musl=musl-gcc cargo build --profile dist --locked --target "$target" --bin greenlight
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
-cp "target/$target/release/greenlight" "$ctx/greenlight"
+cp "target/$target/dist/greenlight" "$ctx/greenlight"
 cp /etc/ssl/certs/ca-certificates.crt "$ctx/ca-certificates.crt"
 buildah_root="${BUILDAH_ROOT:-$PWD/target/buildah}"
 mkdir -p "$buildah_root/root" "$buildah_root/runroot"
 buildah --root "$buildah_root/root" --runroot "$buildah_root/runroot" --storage-driver vfs \
   bud --isolation chroot -f docker/Dockerfile -t "$tag" "$ctx" >&2
-ls -l "target/$target/release/greenlight" | awk '{print "binary bytes: " $5}'
+ls -l "target/$target/dist/greenlight" | awk '{print "binary bytes: " $5}'

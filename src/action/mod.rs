@@ -28,7 +28,9 @@ pub enum Mode {
     CommentOnly,
 }
 
-/// The action's inputs (from `action.yml`).
+/// The action's inputs (from `action.yml`). The runner sets every declared
+/// input, with its default when the workflow gives none, so an empty value
+/// means "not given": the config's value, else the built-in default.
 #[derive(Debug, Clone)]
 pub struct Inputs {
     pub token: Option<String>,
@@ -38,6 +40,45 @@ pub struct Inputs {
     pub mode: Mode,
     pub config: Option<PathBuf>,
     pub bot: Author,
+}
+
+impl Inputs {
+    /// Reads the `INPUT_*` variables the runner sets.
+    pub fn from_env() -> Result<Inputs> {
+        Inputs::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the inputs from `var` (a variable's value by name).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Inputs> {
+        let input = |name: &str| {
+            var(&format!("INPUT_{}", name.to_uppercase())).filter(|v| !v.trim().is_empty())
+        };
+        let mode = match input("mode").as_deref().map(str::trim) {
+            None | Some("rewrite") => Mode::Rewrite,
+            Some("comment-only") => Mode::CommentOnly,
+            Some(other) => bail!(
+                "input `mode`: `{other}` is not a mode\n  hint: use `rewrite` or `comment-only`"
+            ),
+        };
+        Ok(Inputs {
+            token: input("github-token").or_else(|| var("GITHUB_TOKEN").filter(|t| !t.is_empty())),
+            project_dir: PathBuf::from(input("project-dir").unwrap_or_else(|| ".".into())),
+            release_branches: input("release-branches").map(|b| {
+                b.split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            }),
+            tag_pattern: input("tag-pattern"),
+            mode,
+            config: input("config").map(PathBuf::from),
+            bot: Author {
+                name: input("bot-name").unwrap_or_else(|| "greenlight[bot]".into()),
+                email: input("bot-email")
+                    .unwrap_or_else(|| "greenlight[bot]@users.noreply.github.com".into()),
+            },
+        })
+    }
 }
 
 /// What the runner provides in the environment.
@@ -50,7 +91,6 @@ pub struct RunnerEnv {
     pub workspace: PathBuf,
     pub output: Option<PathBuf>,
     pub summary: Option<PathBuf>,
-    pub temp: PathBuf,
 }
 
 impl RunnerEnv {
@@ -69,9 +109,6 @@ impl RunnerEnv {
             event_path: PathBuf::from(need("GITHUB_EVENT_PATH")?),
             api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
             repository: need("GITHUB_REPOSITORY")?,
-            temp: var("RUNNER_TEMP")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace.clone()),
             workspace,
             output: var("GITHUB_OUTPUT").map(PathBuf::from),
             summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
@@ -82,6 +119,8 @@ impl RunnerEnv {
 const REMOTE: &str = "origin";
 const ATTEMPTS: usize = 3;
 pub const TRAILER: &str = "Greenlight-Rewrite";
+/// Where the plan JSON is written, relative to the workspace.
+pub const PLAN_JSON: &str = ".greenlight/plan.json";
 
 pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
     let project = env.workspace.join(&inputs.project_dir);
@@ -244,19 +283,22 @@ pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
     if let Some(path) = &env.summary {
         append(path, &job_summary(&renderer, &plan, &release.head_graph)?)?;
     }
-    let plan_path = env.temp.join("greenlight-plan.json");
+    // A docker action can write only to the workspace and the file-command
+    // files (RUNNER_TEMP is not mounted): the plan goes to the workspace,
+    // and the output names it relative to the workspace, where later steps
+    // run.
+    let plan_path = Path::new(PLAN_JSON);
+    let full = env.workspace.join(plan_path);
+    if let Some(dir) = full.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     std::fs::write(
-        &plan_path,
+        &full,
         crate::cli::render_plan_to(&renderer, &plan, &release, PlanFormat::Json)?,
     )
-    .with_context(|| format!("cannot write {}", plan_path.display()))?;
+    .with_context(|| format!("cannot write {}", full.display()))?;
     let greens: Vec<String> = plan.impacted.iter().map(|i| i.green.clone()).collect();
-    write_outputs(
-        env,
-        &greens,
-        Some(&plan_path),
-        commit.map(|c| c.to_string()),
-    )?;
+    write_outputs(env, &greens, Some(plan_path), commit.map(|c| c.to_string()))?;
     if !release.schemas_passed() {
         bail!(
             "a source schema change is not compatible: see the warnings in the pull request comment"

@@ -104,8 +104,9 @@ pub enum Command {
     },
     /// The GitHub Action entry point: on a pull request into a release
     /// branch, commit the rewrites as a bot and post one sticky comment with
-    /// the impact and the plan. Reads the runner's GITHUB_* variables.
-    Action(ActionArgs),
+    /// the impact and the plan. Reads the runner's GITHUB_* variables and
+    /// the action's inputs (INPUT_*; an empty input means its default).
+    Action,
     /// Deploy the release's green statements to an environment, wave by
     /// wave, beside blue (which is never touched); a rerun resumes.
     Deploy {
@@ -263,9 +264,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             older_than,
             dry_run,
         } => deploy::cleanup(&project, &release, &env, &older_than, dry_run),
-        Command::Action(a) => {
-            crate::action::run(&a.inputs(), &crate::action::RunnerEnv::from_env()?)
-        }
+        Command::Action => crate::action::run(
+            &crate::action::Inputs::from_env()?,
+            &crate::action::RunnerEnv::from_env()?,
+        ),
         Command::Rewrite {
             project,
             release,
@@ -323,59 +325,4 @@ pub fn analyze_release_with(
         also: &rel.also,
         require_clean,
     })
-}
-
-/// `action.yml` passes its inputs as `INPUT_*` variables.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ActionArgs {
-    /// Token used for the API and to push (its value is never printed).
-    #[arg(long, env = "INPUT_GITHUB-TOKEN", hide_env_values = true)]
-    pub github_token: Option<String>,
-    /// The project directory, relative to the workspace.
-    #[arg(long, env = "INPUT_PROJECT-DIR", default_value = ".")]
-    pub project_dir: PathBuf,
-    /// Comma-separated globs of release branches (default: from the config,
-    /// else `release/*`).
-    #[arg(long, env = "INPUT_RELEASE-BRANCHES")]
-    pub release_branches: Option<String>,
-    /// Glob of release tags (default: from the config, else any tag).
-    #[arg(long, env = "INPUT_TAG-PATTERN")]
-    pub tag_pattern: Option<String>,
-    #[arg(long, env = "INPUT_MODE", value_enum, default_value_t = crate::action::Mode::Rewrite)]
-    pub mode: crate::action::Mode,
-    /// Config file, relative to the workspace.
-    #[arg(long, env = "INPUT_CONFIG")]
-    pub config: Option<PathBuf>,
-    #[arg(long, env = "INPUT_BOT-NAME", default_value = "greenlight[bot]")]
-    pub bot_name: String,
-    #[arg(
-        long,
-        env = "INPUT_BOT-EMAIL",
-        default_value = "greenlight[bot]@users.noreply.github.com"
-    )]
-    pub bot_email: String,
-}
-
-impl ActionArgs {
-    pub fn inputs(&self) -> crate::action::Inputs {
-        let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
-        crate::action::Inputs {
-            token: nonempty(&self.github_token)
-                .or_else(|| std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty())),
-            project_dir: self.project_dir.clone(),
-            release_branches: nonempty(&self.release_branches).map(|b| {
-                b.split(',')
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                    .collect()
-            }),
-            tag_pattern: nonempty(&self.tag_pattern),
-            mode: self.mode,
-            config: self.config.clone().filter(|c| !c.as_os_str().is_empty()),
-            bot: crate::git::local::Author {
-                name: self.bot_name.clone(),
-                email: self.bot_email.clone(),
-            },
-        }
-    }
 }

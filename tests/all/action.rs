@@ -1,7 +1,9 @@
-//! `greenlight action` end to end, as the runner would run it: its
-//! environment variables, a recorded webhook payload, a local bare
-//! repository as origin, a shallow tagless checkout, and every GitHub API
-//! request checked against the published spec by a fake GitHub.
+//! `greenlight action` end to end, as the runner runs it (tests/all/runner.rs:
+//! every input of action.yml, the docker action's mounts and paths), on a
+//! recorded webhook payload, a local bare repository served over smart HTTP
+//! as origin, the shallow tagless merge-commit checkout actions/checkout
+//! makes, and every GitHub API request checked against the published spec
+//! by a fake GitHub.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -12,6 +14,7 @@ use crate::common::root;
 use crate::fixture::TempRepo;
 use crate::git_http::GitHttp;
 use crate::github_server::{FakeGitHub, Fault};
+use crate::runner::{RUNTIME_TOKEN, Runner};
 
 const TOKEN: &str = "ghs_SECRETtokenVALUE0123456789";
 const DML: &str =
@@ -24,9 +27,13 @@ struct World {
     _repos: TempDir,
     origin: PathBuf,
     http: GitHttp,
-    workspace: TempDir,
-    runner: TempDir,
     gh: FakeGitHub,
+}
+
+/// One job of a workflow run: a fresh machine with a checkout and a runner.
+struct Job {
+    _workspace: TempDir,
+    runner: Runner,
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -49,8 +56,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// The example released as v1.0.0 on `release/1.1`, and a pull request
-/// branch changing one intermediate; the workspace is a shallow clone of
-/// the branch without tags.
+/// branch changing one intermediate, pushed to an origin served over HTTP.
 fn world() -> World {
     let dev = TempRepo::from_dir(&root().join("testdata/example"));
     dev.tag("v1.0.0");
@@ -79,36 +85,11 @@ fn world() -> World {
         "--tags",
     ]);
     let http = GitHttp::start(repos.path(), TOKEN);
-    // As actions/checkout does: shallow, no tags, the token in a header only.
-    let workspace = TempDir::new().unwrap();
-    let auth = base64::Engine::encode(
-        &base64::engine::general_purpose::STANDARD,
-        format!("x-access-token:{TOKEN}"),
-    );
-    let url = format!("{}origin.git", http.url);
-    git(
-        workspace.path(),
-        &[
-            "-c",
-            &format!("http.extraHeader=Authorization: Basic {auth}"),
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--no-tags",
-            "-b",
-            BRANCH,
-            &url,
-            ".",
-        ],
-    );
     World {
         dev,
         _repos: repos,
         origin,
         http,
-        workspace,
-        runner: TempDir::new().unwrap(),
         gh: FakeGitHub::start(TOKEN),
     }
 }
@@ -121,8 +102,93 @@ impl World {
         )
     }
 
+    /// What GitHub keeps for pull request 7: `refs/pull/7/head` at `head`
+    /// and `refs/pull/7/merge`, the test merge into `base`. Returns the
+    /// merge commit.
+    fn pull_refs(&self, head: &str, base: &str) -> String {
+        let o = &self.origin;
+        git(o, &["update-ref", "refs/pull/7/head", head]);
+        let base_sha = git(o, &["rev-parse", &format!("refs/heads/{base}")]);
+        let tree = git(o, &["merge-tree", "--write-tree", &base_sha, head]);
+        let merge = git(
+            o,
+            &[
+                "commit-tree",
+                tree.lines().next().unwrap(),
+                "-p",
+                &base_sha,
+                "-p",
+                head,
+                "-m",
+                "Merge into the base",
+            ],
+        );
+        git(o, &["update-ref", "refs/pull/7/merge", &merge]);
+        merge
+    }
+
+    /// A new job: actions/checkout of the pull request's merge commit
+    /// (shallow, detached, no tags, the token persisted as an extra header
+    /// in .git/config), and a runner for the step.
+    fn job(&self, event_file: &str, base: &str, fork: bool) -> Job {
+        let head = self.origin_sha(BRANCH);
+        let merge = self.pull_refs(&head, base);
+        let ws = TempDir::new().unwrap();
+        let workspace = ws.path().join("example");
+        std::fs::create_dir(&workspace).unwrap();
+        let url = format!("{}origin.git", self.http.url);
+        let auth = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("x-access-token:{TOKEN}"),
+        );
+        git(&workspace, &["init", "-q"]);
+        git(&workspace, &["remote", "add", "origin", &url]);
+        git(
+            &workspace,
+            &[
+                "config",
+                "--local",
+                &format!("http.{url}.extraheader"),
+                &format!("AUTHORIZATION: basic {auth}"),
+            ],
+        );
+        git(
+            &workspace,
+            &[
+                "-c",
+                "protocol.version=2",
+                "fetch",
+                "-q",
+                "--no-tags",
+                "--depth=1",
+                "origin",
+                "+refs/pull/7/merge:refs/remotes/pull/7/merge",
+            ],
+        );
+        git(
+            &workspace,
+            &["checkout", "-q", "--force", "refs/remotes/pull/7/merge"],
+        );
+        let repository = "Codertocat/Hello-World";
+        let mut runner = Runner::new(&workspace, TOKEN, &self.gh.url, repository);
+        runner.context.insert("GITHUB_SHA".into(), merge.clone());
+        runner.event(
+            if event_file.contains("target") {
+                "pull_request_target"
+            } else {
+                "pull_request"
+            },
+            &self.payload(event_file, base, fork, &head),
+        );
+        Job {
+            _workspace: ws,
+            runner,
+        }
+    }
+
     /// A recorded payload patched to this pull request.
-    fn event(&self, file: &str, base: &str, fork: bool) -> PathBuf {
+    fn payload(&self, file: &str, base: &str, fork: bool, head: &str) -> Value {
+        let file = file.replace("target.", "");
         let text =
             std::fs::read_to_string(root().join("tests/fixtures/github").join(file)).unwrap();
         let mut e: Value = serde_json::from_str(&text).unwrap();
@@ -131,7 +197,7 @@ impl World {
         let pr = &mut e["pull_request"];
         pr["number"] = 7.into();
         pr["head"]["ref"] = BRANCH.into();
-        pr["head"]["sha"] = self.origin_sha(BRANCH).into();
+        pr["head"]["sha"] = head.into();
         pr["base"]["ref"] = base.into();
         pr["base"]["repo"]["full_name"] = repo.clone().into();
         pr["head"]["repo"]["full_name"] = if fork {
@@ -139,73 +205,60 @@ impl World {
         } else {
             repo.into()
         };
-        let path = self.runner.path().join("event.json");
-        std::fs::write(&path, serde_json::to_string(&e).unwrap()).unwrap();
-        path
+        e
     }
 
-    fn run(&self, event: &Path, extra: &[(&str, &str)]) -> Output {
-        let text = std::fs::read_to_string(event).unwrap();
-        let e: Value = serde_json::from_str(&text).unwrap();
-        // With GREENLIGHT_RUN_IN_IMAGE (scripts/run-in-image.sh), the same
-        // flow runs in the action's container image.
-        let mut cmd = match std::env::var("GREENLIGHT_RUN_IN_IMAGE") {
-            Ok(wrapper) => {
-                let mut c = Command::new(root().join(wrapper));
-                c.env_clear();
-                for k in ["HOME", "GREENLIGHT_IMAGE", "BUILDAH_ROOT"] {
-                    if let Ok(v) = std::env::var(k) {
-                        c.env(k, v);
-                    }
-                }
-                c
-            }
-            Err(_) => {
-                let mut c = Command::new(env!("CARGO_BIN_EXE_greenlight"));
-                c.env_clear();
-                c
-            }
-        };
-        cmd.arg("action")
-            .current_dir(self.workspace.path())
-            .env("PATH", std::env::var("PATH").unwrap())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_EVENT_PATH", event)
-            .env("GITHUB_API_URL", &self.gh.url)
-            .env("GITHUB_SERVER_URL", "https://github.example.com")
-            .env(
-                "GITHUB_REPOSITORY",
-                e["repository"]["full_name"].as_str().unwrap(),
-            )
-            .env("GITHUB_WORKSPACE", self.workspace.path())
-            .env("GITHUB_OUTPUT", self.runner.path().join("output"))
-            .env("GITHUB_STEP_SUMMARY", self.runner.path().join("summary.md"))
-            .env("RUNNER_TEMP", self.runner.path())
-            .env("INPUT_GITHUB-TOKEN", TOKEN)
-            .env("INPUT_PROJECT-DIR", ".")
-            .env("INPUT_MODE", "rewrite");
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().unwrap();
+    /// Runs the job's step; checks that no secret leaked anywhere.
+    fn run(&self, job: &Job) -> Output {
+        let out = job.runner.run();
         let all = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(
-            !all.contains(TOKEN),
-            "the token leaked into the output:\n{all}"
+        let mut places: Vec<(String, String)> = vec![("the output".into(), all)];
+        places.extend(
+            self.gh
+                .comments()
+                .into_values()
+                .map(|b| ("a comment".to_string(), b)),
         );
-        for body in self.gh.comments().values() {
-            assert!(!body.contains(TOKEN), "the token leaked into a comment");
-        }
+        places.extend(
+            self.gh
+                .requests()
+                .into_iter()
+                .map(|r| (format!("{} {}", r.method, r.path), r.body)),
+        );
+        places.push(("the summary".into(), job.runner.summary()));
+        places.extend(
+            job.runner
+                .outputs()
+                .into_iter()
+                .map(|(k, v)| (format!("output {k}"), v)),
+        );
+        assert_no_secret(&places);
         out
     }
+}
 
-    fn outputs(&self) -> String {
-        std::fs::read_to_string(self.runner.path().join("output")).unwrap_or_default()
+/// The token, the runner's own token and their base64 forms appear in no
+/// place given.
+fn assert_no_secret(places: &[(String, String)]) {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let secrets = [
+        TOKEN.to_string(),
+        RUNTIME_TOKEN.to_string(),
+        b64(&format!("x-access-token:{TOKEN}")),
+        b64(TOKEN),
+    ];
+    for (place, text) in places {
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "a secret leaked into {place}:\n{text}"
+            );
+        }
     }
 }
 
@@ -223,11 +276,13 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
     let before = w.origin_sha(BRANCH);
     // What earlier steps of the job leave in the workspace stays out of the
     // bot's commit.
-    std::fs::write(w.workspace.path().join("build.log"), "not for the commit\n").unwrap();
-    let out = w.run(
-        &w.event("pull_request.opened.payload.json", "release/1.1", false),
-        &[],
-    );
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    std::fs::write(
+        job.runner.workspace.join("build.log"),
+        "not for the commit\n",
+    )
+    .unwrap();
+    let out = w.run(&job);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(w.gh.violations(), Vec::<String>::new());
     // One bot commit on the branch, on top of the author's.
@@ -260,20 +315,15 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
         body.contains(&format!("Rewrite commit {}", &after[..12])),
         "{body}"
     );
-    let outputs = w.outputs();
+    let outputs = job.runner.outputs();
+    assert_eq!(outputs["rewrite-commit"], after, "{outputs:?}");
     assert!(
-        outputs.contains(&format!("rewrite-commit={after}\n")),
-        "{outputs}"
+        outputs["impacted-tables"].starts_with("[\"int_orders_enriched_v2\","),
+        "{outputs:?}"
     );
-    assert!(
-        outputs.contains("impacted-tables=[\"int_orders_enriched_v2\","),
-        "{outputs}"
-    );
-    let plan_path = outputs
-        .lines()
-        .find_map(|l| l.strip_prefix("plan-json="))
-        .unwrap();
-    let plan: Value = serde_json::from_str(&std::fs::read_to_string(plan_path).unwrap()).unwrap();
+    // A later step on the host reads the plan where the output says.
+    let plan_path = job.runner.host_path(&outputs["plan-json"]);
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
     assert_eq!(plan["base"], "v1.0.0");
     // The git server asked for credentials; greenlight answered with the token.
     assert!(
@@ -283,21 +333,19 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
             > 0
     );
     assert!(w.gh.requests().iter().all(|r| !r.body.contains(TOKEN)));
-    let summary = std::fs::read_to_string(w.runner.path().join("summary.md")).unwrap();
+    let summary = job.runner.summary();
     assert!(
         summary.contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"),
         "{summary}"
     );
 
     // The bot's commit triggers a synchronize: nothing to commit, same comment.
-    let out = w.run(
-        &w.event(
-            "pull_request.synchronize.payload.json",
-            "release/1.1",
-            false,
-        ),
-        &[],
+    let job = w.job(
+        "pull_request.synchronize.payload.json",
+        "release/1.1",
+        false,
     );
+    let out = w.run(&job);
     assert!(
         out.status.success(),
         "{}\n{:?}\n{:?}",
@@ -333,10 +381,8 @@ fn a_push_race_is_retried_on_the_new_tip() {
         git(&dir, &["commit", "-q", "-m", "racing commit"]);
         git(&dir, &["push", "-q", "origin", BRANCH]);
     }));
-    let out = w.run(
-        &w.event("pull_request.opened.payload.json", "release/1.1", false),
-        &[],
-    );
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    let out = w.run(&job);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("moved while rewriting"),
@@ -363,10 +409,8 @@ fn a_fork_gets_a_comment_with_the_diff_and_no_push() {
         &["update-ref", "refs/pull/7/head", &w.origin_sha(BRANCH)],
     );
     let before = w.origin_sha(BRANCH);
-    let out = w.run(
-        &w.event("pull_request.opened.payload.json", "release/1.1", true),
-        &[],
-    );
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", true);
+    let out = w.run(&job);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(w.origin_sha(BRANCH), before);
     let body = w.gh.comments().into_values().next().unwrap();
@@ -378,7 +422,7 @@ fn a_fork_gets_a_comment_with_the_diff_and_no_push() {
     );
     assert!(body.contains("comes from a fork"), "{body}");
     assert!(body.len() < 65_536);
-    assert!(w.outputs().contains("rewrite-commit=\n"));
+    assert_eq!(job.runner.outputs()["rewrite-commit"], "");
 }
 
 #[test]
@@ -392,10 +436,8 @@ fn api_errors_fail_clearly_with_nothing_half_done() {
             status,
             times,
         });
-        let out = w.run(
-            &w.event("pull_request.opened.payload.json", "release/1.1", false),
-            &[],
-        );
+        let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+        let out = w.run(&job);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -416,10 +458,8 @@ fn api_errors_fail_clearly_with_nothing_half_done() {
         status: 422,
         times: 1,
     });
-    let out = w.run(
-        &w.event("pull_request.opened.payload.json", "release/1.1", false),
-        &[],
-    );
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    let out = w.run(&job);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("422 Validation Failed"),
@@ -432,19 +472,18 @@ fn api_errors_fail_clearly_with_nothing_half_done() {
 #[test]
 fn other_base_branches_and_events_are_skipped_in_one_line() {
     let w = world();
-    let out = w.run(
-        &w.event("pull_request.opened.payload.json", "main", false),
-        &[],
-    );
+    let job = w.job("pull_request.opened.payload.json", "main", false);
+    let out = w.run(&job);
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "greenlight: base branch `main` is not a release branch (release/*): skipped\n"
     );
-    let out = w.run(
-        &w.event("pull_request.opened.payload.json", "main", false),
-        &[("GITHUB_EVENT_NAME", "push")],
-    );
+    let mut job = w.job("pull_request.opened.payload.json", "main", false);
+    job.runner
+        .context
+        .insert("GITHUB_EVENT_NAME".into(), "push".into());
+    let out = w.run(&job);
     assert!(out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stdout)
@@ -461,14 +500,12 @@ fn sql_errors_become_annotations_and_the_comment_says_why() {
     });
     w.dev.commit("broken");
     w.dev.git(&["push", "-q", "origin", BRANCH]);
-    let out = w.run(
-        &w.event(
-            "pull_request.synchronize.payload.json",
-            "release/1.1",
-            false,
-        ),
-        &[],
+    let job = w.job(
+        "pull_request.synchronize.payload.json",
+        "release/1.1",
+        false,
     );
+    let out = w.run(&job);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -34,7 +34,7 @@ impl GitHttp {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let url = format!("http://{}/", server.server_addr().to_ip().unwrap());
         let expected = format!(
-            "Basic {}",
+            "basic {}",
             base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"))
         );
         let unauthorized = Arc::new(AtomicUsize::new(0));
@@ -66,7 +66,12 @@ fn serve(
     expected: &str,
     denied: &AtomicUsize,
 ) -> std::io::Result<()> {
-    if header(&req, "Authorization").as_deref() != Some(expected) {
+    // The auth scheme is case-insensitive (actions/checkout sends `basic`).
+    let given = header(&req, "Authorization").and_then(|h| {
+        let (scheme, rest) = h.split_once(' ')?;
+        Some(format!("{} {rest}", scheme.to_ascii_lowercase()))
+    });
+    if given.as_deref() != Some(expected) {
         denied.fetch_add(1, Ordering::SeqCst);
         let resp = tiny_http::Response::from_string("authentication required")
             .with_status_code(401)

@@ -12,5 +12,6 @@ mod github_server;
 mod golden;
 mod plan_reports;
 mod project_graph;
+mod runner;
 mod schema_evolution;
 mod versioning;
