@@ -223,19 +223,17 @@ impl Config {
             Some(p) => (p.to_path_buf(), true),
             None => (project.join(CONFIG_FILE), false),
         };
+        if !required {
+            // The project's own file: read only inside the repository.
+            return Config::load_confined(
+                &crate::paths::Repository::around(project),
+                project,
+                CONFIG_FILE,
+                false,
+            );
+        }
         match std::fs::read_to_string(&file) {
-            Ok(text) => {
-                let mut config = Config::parse(&text).map_err(|e| {
-                    // `file:line:col: message` when the parser gives a position.
-                    let sep = if e.starts_with(|c: char| c.is_ascii_digit()) { ":" } else { ": " };
-                    Error::Config(format!(
-                        "{}{sep}{e}\n  hint: fix or remove that key; greenlight.yaml is checked strictly (see the README's configuration section)",
-                        file.display()
-                    ))
-                })?;
-                config.source = Some(file);
-                Ok(config)
-            }
+            Ok(text) => Config::from_text(&text, &file),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
                 Ok(Config::default())
             }
@@ -290,6 +288,14 @@ impl Config {
             if !(r.url.starts_with("http://") || r.url.starts_with("https://")) {
                 return Err("schema_registry.url must start with http:// or https://".to_string());
             }
+            for (key, var) in [
+                ("schema_registry.api_key_env", &r.api_key_env),
+                ("schema_registry.api_secret_env", &r.api_secret_env),
+            ] {
+                if let Some(v) = var {
+                    check_secret_var(key, v)?;
+                }
+            }
             if r.api_key_env.is_some() != r.api_secret_env.is_some() {
                 return Err(
                     "schema_registry: set both api_key_env and api_secret_env, or neither"
@@ -298,6 +304,77 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+/// Variables of the GitHub runner itself: never a credential greenlight
+/// sends anywhere (they hold the job's tokens).
+const RUNNER_PREFIXES: &[&str] = &["GITHUB_", "INPUT_", "ACTIONS_", "RUNNER_"];
+
+/// Refuses a credential variable name that belongs to the runner.
+pub fn check_secret_var(key: &str, name: &str) -> std::result::Result<(), String> {
+    let upper = name.to_ascii_uppercase();
+    if RUNNER_PREFIXES.iter().any(|p| upper.starts_with(p)) {
+        return Err(format!(
+            "{key}: `{}` is a variable of the GitHub runner, not a credential greenlight may send\n  hint: put the credential in a secret of its own and pass it in a variable such as SCHEMA_REGISTRY_KEY",
+            crate::paths::excerpt(name, 80)
+        ));
+    }
+    Ok(())
+}
+
+impl Config {
+    /// The config a pull request's run uses: the pull request's, except
+    /// the settings that send data or credentials elsewhere or speak as
+    /// the bot (`schema_registry`, `templates`), which are taken from the
+    /// base branch's config. Returns the keys the pull request changed.
+    pub fn with_trusted(mut self, base: &Config) -> (Config, Vec<&'static str>) {
+        let mut changed = Vec::new();
+        if self.schema_registry != base.schema_registry {
+            changed.push("schema_registry");
+            self.schema_registry = base.schema_registry.clone();
+        }
+        if self.templates != base.templates {
+            changed.push("templates");
+            self.templates = base.templates.clone();
+        }
+        (self, changed)
+    }
+
+    /// Reads the config file `rel` (relative to `base`, inside the
+    /// repository, links followed): defaults when it does not exist and
+    /// `required` is false.
+    pub fn load_confined(
+        repo: &crate::paths::Repository,
+        base: &Path,
+        rel: &str,
+        required: bool,
+    ) -> Result<Config> {
+        let text = repo
+            .read(base, rel, "config")
+            .map_err(|e| Error::Config(e.to_string()))?;
+        match text {
+            Some(t) => Config::from_text(&t, &base.join(rel)),
+            None if !required => Ok(Config::default()),
+            None => Err(Error::Config(format!(
+                "{}: cannot read the config: it does not exist",
+                base.join(rel).display()
+            ))),
+        }
+    }
+
+    /// Parses a config read from `file` (named in errors).
+    pub fn from_text(text: &str, file: &Path) -> Result<Config> {
+        let mut config = Config::parse(text).map_err(|e| {
+            // `file:line:col: message` when the parser gives a position.
+            let sep = if e.starts_with(|c: char| c.is_ascii_digit()) { ":" } else { ": " };
+            Error::Config(format!(
+                "{}{sep}{e}\n  hint: fix or remove that key; greenlight.yaml is checked strictly (see the README's configuration section)",
+                file.display()
+            ))
+        })?;
+        config.source = Some(file.to_path_buf());
+        Ok(config)
     }
 }
 
@@ -360,5 +437,39 @@ mod tests {
         assert!(e.contains("unknown field `api_key`"), "{e}");
         let e = Config::parse("schema_registry:\n  url: x\n").unwrap_err();
         assert!(e.contains("http://"), "{e}");
+    }
+
+    #[test]
+    fn runner_variables_are_never_credentials() {
+        for var in [
+            "INPUT_GITHUB-TOKEN",
+            "GITHUB_TOKEN",
+            "actions_runtime_token",
+            "RUNNER_TEMP",
+        ] {
+            let e = Config::parse(&format!(
+                "schema_registry:\n  url: http://x\n  api_key_env: GITHUB_REPOSITORY\n  api_secret_env: {var}\n"
+            ))
+            .unwrap_err();
+            assert!(e.contains("is a variable of the GitHub runner"), "{e}");
+        }
+        assert!(check_secret_var("k", "SR_SECRET").is_ok());
+    }
+
+    #[test]
+    fn settings_that_send_data_elsewhere_come_from_the_base() {
+        let base = Config::parse("schema_registry:\n  url: https://sr.example.com\n").unwrap();
+        let head = Config::parse(
+            "tag_pattern: 'v*'\nschema_registry:\n  url: http://attacker.example\ntemplates:\n  pr_comment: x.j2\n",
+        )
+        .unwrap();
+        let (merged, changed) = head.with_trusted(&base);
+        assert_eq!(changed, vec!["schema_registry", "templates"]);
+        assert_eq!(merged.schema_registry, base.schema_registry);
+        assert_eq!(merged.templates, base.templates);
+        assert_eq!(
+            merged.tag_pattern, "v*",
+            "other settings are the pull request's"
+        );
     }
 }

@@ -17,12 +17,35 @@ impl fmt::Display for FileError {
         write!(
             f,
             "{}:{}:{}: {}",
-            self.path, self.line, self.col, self.message
+            shown_path(&self.path),
+            self.line,
+            self.col,
+            self.message
         )?;
         if !self.hint.is_empty() {
             write!(f, "\n  hint: {}", self.hint)?;
         }
         Ok(())
+    }
+}
+
+/// A file name as shown in a message: control characters (a newline in a
+/// name) escaped, so that no text of a file name starts a line.
+pub fn shown_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.chars().any(char::is_control) {
+        path.chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        path.into()
     }
 }
 

@@ -3,6 +3,7 @@
 //! The core (`sql`, `project`, `graph`, `version`, `plan`, `report`) is pure:
 //! it takes texts and returns values. Adapters (`git`, CLI) act on them.
 pub mod action;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod deploy;
@@ -11,9 +12,9 @@ pub mod flink;
 pub mod git;
 pub mod github;
 pub mod graph;
+pub mod paths;
 pub mod plan;
 pub mod project;
-pub mod release;
 pub mod report;
 pub mod rewrite;
 pub mod schema;

@@ -9,7 +9,13 @@ fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Pending) => ExitCode::from(3),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let message = format!("error: {e:#}");
+            if greenlight::cli::in_github_actions() {
+                // Names from a pull request can form no workflow command.
+                eprintln!("{}", greenlight::action::workflow::inert(&message));
+            } else {
+                eprintln!("{message}");
+            }
             ExitCode::from(1)
         }
     }

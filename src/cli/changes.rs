@@ -4,7 +4,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 use super::{Outcome, ProjectArgs, ReleaseArgs, TextOrJson};
-use crate::release::Release;
+use crate::app::Release;
 use crate::report::changes::{
     ChangesJson, ShiftLeftFile, ShiftLeftModified, changes_text, schema_text,
 };
@@ -15,7 +15,7 @@ pub fn run(
     format: TextOrJson,
     shift_left_out: Option<&Path>,
 ) -> anyhow::Result<Outcome> {
-    let release = super::analyze_release(args, rel)?;
+    let (_, release) = super::analyze_release(args, rel, false)?;
     let files: Vec<_> = release.sql_changes().cloned().collect();
     match format {
         TextOrJson::Text => print!(

@@ -4,10 +4,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 
-use super::plan::{PlanFormat, build_plan, render_plan};
+use super::plan::{PlanFormat, render_plan};
 use super::{Outcome, ProjectArgs, ReleaseArgs};
-use crate::config::Config;
-use crate::git::local::{Author, commit_all, commit_files, init, tag_head};
+use crate::app::publish::rewrite_and_commit;
+use crate::app::rewrite;
+use crate::git::local::{Author, commit_all, init, tag_head};
 use crate::report::Renderer;
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/testdata/example");
@@ -60,26 +61,22 @@ pub fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
         since: None,
         also: Vec::new(),
     };
-    let config = Config::load(&dir, None)?;
-    let release = super::analyze_release(&args, &rel)?;
-    let rewrites = super::rewrite::compute(&dir, &release.head, &release.impact.renames)?;
-    super::rewrite::write_all(&dir, &rewrites)?;
-    let paths: Vec<&str> = rewrites.iter().map(|r| r.path.as_str()).collect();
-    commit_files(
-        &repo,
+    let (_, release) = super::analyze_release(&args, &rel, true)?;
+    let rewrites = rewrite::prepare(
         &dir,
-        &paths,
-        "greenlight: re-version impacted tables",
-        &author,
+        &release.head,
+        &release.head_graph,
+        &release.impact.renames,
     )?;
+    rewrite_and_commit(&repo, &dir, &release, &rewrites, &author)?;
     eprintln!(
         "demo: greenlight rewrote {} file(s) and committed them as the bot would",
         rewrites.len()
     );
     // After the rewrite the plan is the same: green names are derived from
     // the blue names at the tag.
-    let release = super::analyze_release(&args, &rel)?;
-    let plan = build_plan(&release, &config);
+    let (config, release) = super::analyze_release(&args, &rel, false)?;
+    let plan = crate::app::plan(&release, &config);
     let renderer = Renderer::new(&dir, &config.templates)?;
     eprintln!("demo: the comment the pull request gets:\n");
     print!("{}", render_plan(&renderer, &plan, &release, format)?);

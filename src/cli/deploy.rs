@@ -6,11 +6,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 
 use super::{Outcome, ProjectArgs, ReleaseArgs};
+use crate::app::Release;
 use crate::config::Config;
 use crate::deploy::{self, DeployWave, DirSources, Environment, TargetKind, run};
 use crate::flink::{Target, confluent::Confluent, gateway::Gateway};
 use crate::plan::Plan;
-use crate::release::Release;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum OutFormat {
@@ -42,10 +42,9 @@ struct Ctx {
 }
 
 fn context(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Ctx> {
-    let config = Config::load(&args.project, args.config.as_deref())?;
+    let (config, release) = super::analyze_release(args, rel, false)?;
     let e = environment(&config, &env.env)?;
-    let release = super::analyze_release(args, rel)?;
-    let plan = super::plan::build_plan(&release, &config);
+    let plan = crate::app::plan(&release, &config);
     let waves = deploy::deploy_waves(
         &plan,
         &release.head,

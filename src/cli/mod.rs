@@ -6,8 +6,7 @@ mod graph;
 mod plan;
 mod rewrite;
 
-pub use plan::{PlanFormat, build_plan, render_plan as render_plan_to};
-pub use rewrite::{compute as compute_rewrites, unified_diff, write_all as write_rewrites};
+pub use plan::PlanFormat;
 
 use std::path::PathBuf;
 
@@ -189,7 +188,8 @@ pub enum Command {
         /// Write nothing; exit 3 when rewrites are pending.
         #[arg(long)]
         check: bool,
-        /// Print the rewrites as a unified diff.
+        /// Print the rewrites as a unified diff and write nothing (a
+        /// preview; with --check, exit 3 when rewrites are pending).
         #[arg(long)]
         diff: bool,
         /// Rewrite even when the files greenlight reads (SQL files, config,
@@ -286,6 +286,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
+/// Prints a warning for the user; inert when it runs in a GitHub workflow
+/// (names from a pull request can then form no workflow command).
+pub fn warn(line: &str) {
+    if in_github_actions() {
+        eprintln!(
+            "{}",
+            crate::action::workflow::inert(&format!("warning: {line}"))
+        );
+    } else {
+        eprintln!("warning: {line}");
+    }
+}
+
+/// Whether greenlight runs in a GitHub Actions job.
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
 /// Loads the config and the project of `args`.
 pub fn load_project(
     args: &ProjectArgs,
@@ -295,34 +313,38 @@ pub fn load_project(
     let project = crate::project::load(&args.project, &config.exclude)
         .with_context(|| format!("cannot analyse the project in {}", args.project.display()))?;
     for w in &project.warnings {
-        eprintln!("warning: {w}");
+        warn(&w.to_string());
     }
     Ok((config, project))
 }
 
-/// Loads the config and analyses the release of `args`.
-pub fn analyze_release(
-    args: &ProjectArgs,
-    rel: &ReleaseArgs,
-) -> anyhow::Result<crate::release::Release> {
-    let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
-    analyze_release_with(args, rel, &config, false)
-}
-
-/// Analyses the release of `args` with a loaded config; with
-/// `require_clean`, uncommitted changes to the files greenlight reads are
-/// refused.
-pub fn analyze_release_with(
-    args: &ProjectArgs,
-    rel: &ReleaseArgs,
-    config: &crate::config::Config,
+/// The release request of `args`, built once.
+fn release_request<'a>(
+    args: &'a ProjectArgs,
+    rel: &'a ReleaseArgs,
+    config: &'a crate::config::Config,
     require_clean: bool,
-) -> anyhow::Result<crate::release::Release> {
-    crate::release::analyze(&crate::release::ReleaseRequest {
+) -> crate::app::ReleaseRequest<'a> {
+    crate::app::ReleaseRequest {
         project_dir: &args.project,
         config,
         since: rel.since.as_deref(),
         also: &rel.also,
         require_clean,
-    })
+    }
+}
+
+/// Loads the config and analyses the release of `args`; prints its
+/// warnings.
+pub fn analyze_release(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    require_clean: bool,
+) -> anyhow::Result<(crate::config::Config, crate::app::Release)> {
+    let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
+    let release = crate::app::analyze(&release_request(args, rel, &config, require_clean))?;
+    for w in release.warnings() {
+        warn(&w);
+    }
+    Ok((config, release))
 }

@@ -69,12 +69,15 @@ pub fn resolve(repo: &Repository, refname: &str) -> Result<Oid> {
         .id())
 }
 
-/// Why a push did not go through.
-#[derive(Debug)]
-pub enum PushError {
-    /// The branch moved since it was fetched: fetch, recompute, retry.
-    NonFastForward,
-    Other(anyhow::Error),
+/// What became of a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushResult {
+    Pushed,
+    /// The remote refused the update, or the push could not be made; the
+    /// reason as the remote or libgit2 gave it. Whether the branch moved
+    /// meanwhile (a race to retry) or not (a refusal) is for the caller to
+    /// find out by fetching: never guessed from the message.
+    Rejected(String),
 }
 
 /// Pushes `commit` to `refs/heads/<branch>` on `remote`, never forcing.
@@ -84,14 +87,14 @@ pub fn push(
     commit: Oid,
     branch: &str,
     token: Option<&str>,
-) -> Result<(), PushError> {
+) -> Result<PushResult> {
     let local = "refs/greenlight/push";
-    repo.reference(local, commit, true, "greenlight: commit to push")
-        .map_err(|e| PushError::Other(e.into()))?;
+    repo.reference(local, commit, true, "greenlight: commit to push")?;
     let mut r = repo
         .find_remote(remote)
-        .map_err(|e| PushError::Other(e.into()))?;
+        .with_context(|| format!("no remote `{remote}`"))?;
     let rejected: std::rc::Rc<Cell<Option<String>>> = Default::default();
+    let said: std::rc::Rc<std::cell::RefCell<String>> = Default::default();
     let mut cb = callbacks(token);
     let seen = rejected.clone();
     cb.push_update_reference(move |_ref, status| {
@@ -100,28 +103,51 @@ pub fn push(
         }
         Ok(())
     });
+    // What the remote says on its side band (`remote: ...`): a hook's or
+    // branch protection's reason.
+    let heard = said.clone();
+    cb.sideband_progress(move |data| {
+        let mut h = heard.borrow_mut();
+        if h.len() < 4096 {
+            h.push_str(&String::from_utf8_lossy(data));
+        }
+        true
+    });
     let mut opts = PushOptions::new();
     opts.remote_callbacks(cb);
     let spec = format!("{local}:refs/heads/{branch}");
     let result = r.push(&[spec.as_str()], Some(&mut opts));
     let _ = repo.find_reference(local).and_then(|mut r| r.delete());
-    let non_ff = |m: &str| {
-        m.contains("non-fast")
-            || m.contains("fast-forward")
-            || m.contains("fetch first")
-            || m.contains("not present locally")
+    let remote_said: Vec<String> = said
+        .borrow()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    let with_remote = |reason: String| {
+        if remote_said.is_empty() {
+            reason
+        } else {
+            format!("{reason} (the remote said: {})", remote_said.join(" "))
+        }
     };
-    match (result, rejected.take()) {
-        (Err(e), _) if non_ff(e.message()) => Err(PushError::NonFastForward),
-        (Err(e), _) => Err(PushError::Other(anyhow!(
-            "cannot push to `{branch}`: {}",
-            e.message()
-        ))),
-        (Ok(()), Some(msg)) if non_ff(&msg) => Err(PushError::NonFastForward),
-        (Ok(()), Some(msg)) => Err(PushError::Other(anyhow!(
-            "the push to `{branch}` was rejected: {msg}"
-        ))),
-        (Ok(()), None) => Ok(()),
+    Ok(match (result, rejected.take()) {
+        (Ok(()), None) => PushResult::Pushed,
+        (Ok(()), Some(status)) => PushResult::Rejected(with_remote(status)),
+        (Err(e), _) => PushResult::Rejected(with_remote(describe(&e))),
+    })
+}
+
+/// libgit2's error as a short reason, classified by its class and code.
+fn describe(e: &git2::Error) -> String {
+    use git2::{ErrorClass, ErrorCode};
+    match (e.class(), e.code()) {
+        (_, ErrorCode::Auth) | (ErrorClass::Callback, _) => {
+            "the token was refused (authentication)".to_string()
+        }
+        (_, ErrorCode::NotFastForward) => "not a fast-forward".to_string(),
+        _ => e.message().to_string(),
     }
 }
 
@@ -131,4 +157,89 @@ pub fn push(
 pub fn trust_workspace_owner() -> Result<()> {
     // SAFETY: called once at start-up, before any other git2 call.
     unsafe { git2::opts::set_verify_owner_validation(false) }.context("cannot configure libgit2")
+}
+
+/// The content of `path` (relative to the work tree's root) in the tree of
+/// `refname`, or None when it has no such file.
+pub fn read_at_ref(repo: &Repository, refname: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    let tree = repo
+        .revparse_single(refname)
+        .with_context(|| format!("`{refname}` not found after fetching"))?
+        .peel_to_tree()?;
+    let entry = match tree.get_path(std::path::Path::new(path)) {
+        Ok(e) => e,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match entry.to_object(repo)?.into_blob() {
+        // A link is its target's path, not a file of the tree: none.
+        Ok(b) if entry.filemode() != i32::from(git2::FileMode::Link) => {
+            Ok(Some(b.content().to_vec()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The newest commit from `head` back to `base` (first parents, at most
+/// `limit`) whose message carries `trailer: value`: the bot's last rewrite
+/// commit of this release.
+pub fn last_trailer_commit(
+    repo: &Repository,
+    head: Oid,
+    base: Oid,
+    trailer: &str,
+    value: &str,
+    limit: usize,
+) -> Result<Option<Oid>> {
+    let line = format!("{trailer}: {value}");
+    let mut walk = repo.revwalk()?;
+    walk.push(head)?;
+    walk.hide(base).ok();
+    walk.simplify_first_parent()?;
+    for oid in walk.take(limit) {
+        let oid = oid?;
+        let commit = repo.find_commit(oid)?;
+        if commit
+            .message()
+            .is_ok_and(|m| m.lines().any(|l| l.trim() == line))
+        {
+            return Ok(Some(oid));
+        }
+    }
+    Ok(None)
+}
+
+/// A separate repository in `dir` sharing `repo`'s objects (git
+/// alternates), holding its tags and `head` checked out without symbolic
+/// links (core.symlinks off: a link becomes a file holding its target's
+/// path). Untrusted trees are analysed there, never in the workspace.
+pub fn isolated_checkout(
+    repo: &Repository,
+    head: Oid,
+    dir: &std::path::Path,
+) -> Result<Repository> {
+    let git_dir = Repository::init(dir)
+        .with_context(|| format!("cannot create a repository in {}", dir.display()))?
+        .path()
+        .to_path_buf();
+    let alternates = git_dir.join("objects/info/alternates");
+    std::fs::create_dir_all(alternates.parent().expect("objects/info"))?;
+    std::fs::write(
+        &alternates,
+        format!("{}\n", repo.path().join("objects").display()),
+    )
+    .with_context(|| format!("cannot write {}", alternates.display()))?;
+    // Opened again, so that its object database sees the alternates.
+    let out = Repository::open(dir)?;
+    out.config()?.set_bool("core.symlinks", false)?;
+    for r in repo.references_glob("refs/tags/*")? {
+        let r = r?;
+        if let (Ok(name), Some(target)) = (r.name(), r.target()) {
+            out.reference(name, target, true, "greenlight: tags of the base")?;
+        }
+    }
+    out.reference("refs/heads/greenlight-head", head, true, "greenlight: head")?;
+    out.set_head("refs/heads/greenlight-head")?;
+    out.checkout_head(Some(CheckoutBuilder::new().force()))?;
+    Ok(out)
 }

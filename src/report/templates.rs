@@ -30,8 +30,24 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// The embedded templates, with overrides read from `project_dir`.
+    /// The embedded templates, with overrides read from `project_dir`
+    /// (inside its repository only).
     pub fn new(project_dir: &Path, overrides: &TemplateOverrides) -> Result<Renderer> {
+        let repo = crate::paths::Repository::around(project_dir);
+        Renderer::with_reader(overrides, |key, p| {
+            repo.read(project_dir, p, key)
+                .map_err(|e| Error::Config(e.to_string()))?
+                .ok_or_else(|| {
+                    Error::Config(format!("cannot read template {p}: it does not exist"))
+                })
+        })
+    }
+
+    /// The embedded templates, with overrides read by `read(key, path)`.
+    pub fn with_reader(
+        overrides: &TemplateOverrides,
+        read: impl Fn(&str, &str) -> Result<String>,
+    ) -> Result<Renderer> {
         let mut env = Environment::new();
         env.set_syntax(
             minijinja::syntax::SyntaxConfig::builder()
@@ -42,14 +58,13 @@ impl Renderer {
         );
         env.add_filter("cell", cell);
         for (name, source) in EMBEDDED {
-            let custom = match *name {
-                PR_COMMENT => overrides.pr_comment.as_deref(),
-                JOB_SUMMARY => overrides.job_summary.as_deref(),
-                _ => overrides.text.as_deref(),
+            let (key, custom) = match *name {
+                PR_COMMENT => ("templates.pr_comment", overrides.pr_comment.as_deref()),
+                JOB_SUMMARY => ("templates.job_summary", overrides.job_summary.as_deref()),
+                _ => ("templates.text", overrides.text.as_deref()),
             };
             let text = match custom {
-                Some(p) => std::fs::read_to_string(project_dir.join(p))
-                    .map_err(|e| Error::Config(format!("cannot read template {p}: {e}")))?,
+                Some(p) => read(key, p)?,
                 None => source.to_string(),
             };
             env.add_template_owned(name.to_string(), text)

@@ -99,7 +99,8 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     for name in input.forced.iter().chain(input.schema.iter()) {
         if head.table(name).is_none() {
             return Err(Error::Version(format!(
-                "`{name}` is not a table of the project\n  hint: name a table defined in the project (see `greenlight graph`)"
+                "`{}` is not a table of the project\n  hint: name a table defined in the project (see `greenlight graph`)",
+                crate::paths::excerpt(name, 80)
             )));
         }
     }

@@ -6,6 +6,8 @@
 //! by a fake GitHub.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -13,30 +15,33 @@ use tempfile::TempDir;
 use crate::common::root;
 use crate::fixture::TempRepo;
 use crate::git_http::GitHttp;
-use crate::github_server::{FakeGitHub, Fault};
+use crate::github_server::{FakeGitHub, Fault, TokenKind};
 use crate::runner::{RUNTIME_TOKEN, Runner};
 
-const TOKEN: &str = "ghs_SECRETtokenVALUE0123456789";
-const DML: &str =
+pub const TOKEN: &str = "ghs_SECRETtokenVALUE0123456789";
+pub const DML: &str =
     "pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql";
-const BRANCH: &str = "feature/exclude-cancelled";
+pub const BRANCH: &str = "feature/exclude-cancelled";
 
-struct World {
-    dev: TempRepo,
+pub struct World {
+    pub dev: TempRepo,
     /// Holds `origin.git`, served over smart HTTP (kept alive).
     _repos: TempDir,
-    origin: PathBuf,
-    http: GitHttp,
-    gh: FakeGitHub,
+    pub origin: PathBuf,
+    pub http: GitHttp,
+    pub gh: FakeGitHub,
+    /// Whether the pull request's head lives in a fork (GitHub then moves
+    /// `refs/pull/7/head` only when the fork pushes).
+    fork: Arc<AtomicBool>,
 }
 
 /// One job of a workflow run: a fresh machine with a checkout and a runner.
-struct Job {
+pub struct Job {
     _workspace: TempDir,
-    runner: Runner,
+    pub runner: Runner,
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -57,7 +62,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The example released as v1.0.0 on `release/1.1`, and a pull request
 /// branch changing one intermediate, pushed to an origin served over HTTP.
-fn world() -> World {
+pub fn world() -> World {
     let dev = TempRepo::from_dir(&root().join("testdata/example"));
     dev.tag("v1.0.0");
     dev.git(&["branch", "release/1.1"]);
@@ -85,17 +90,31 @@ fn world() -> World {
         "--tags",
     ]);
     let http = GitHttp::start(repos.path(), TOKEN);
+    let gh = FakeGitHub::start(TOKEN);
+    let fork = Arc::new(AtomicBool::new(false));
+    // The pull request's head as GitHub reports it: the branch's tip, or
+    // refs/pull/7/head for a fork.
+    let (o, f) = (origin.clone(), fork.clone());
+    gh.state.lock().unwrap().pull_head = Some(Box::new(move || {
+        let r = if f.load(Ordering::SeqCst) {
+            "refs/pull/7/head".to_string()
+        } else {
+            format!("refs/heads/{BRANCH}")
+        };
+        git(&o, &["rev-parse", &r])
+    }));
     World {
         dev,
         _repos: repos,
         origin,
         http,
-        gh: FakeGitHub::start(TOKEN),
+        gh,
+        fork,
     }
 }
 
 impl World {
-    fn origin_sha(&self, branch: &str) -> String {
+    pub fn origin_sha(&self, branch: &str) -> String {
         git(
             &self.origin,
             &["rev-parse", &format!("refs/heads/{branch}")],
@@ -130,8 +149,13 @@ impl World {
     /// A new job: actions/checkout of the pull request's merge commit
     /// (shallow, detached, no tags, the token persisted as an extra header
     /// in .git/config), and a runner for the step.
-    fn job(&self, event_file: &str, base: &str, fork: bool) -> Job {
-        let head = self.origin_sha(BRANCH);
+    pub fn job(&self, event_file: &str, base: &str, fork: bool) -> Job {
+        self.fork.store(fork, Ordering::SeqCst);
+        let head = if fork {
+            git(&self.origin, &["rev-parse", "refs/pull/7/head"])
+        } else {
+            self.origin_sha(BRANCH)
+        };
         let merge = self.pull_refs(&head, base);
         let ws = TempDir::new().unwrap();
         let workspace = ws.path().join("example");
@@ -209,7 +233,7 @@ impl World {
     }
 
     /// Runs the job's step; checks that no secret leaked anywhere.
-    fn run(&self, job: &Job) -> Output {
+    pub fn run(&self, job: &Job) -> Output {
         let out = job.runner.run();
         let all = format!(
             "{}{}",
@@ -243,7 +267,7 @@ impl World {
 
 /// The token, the runner's own token and their base64 forms appear in no
 /// place given.
-fn assert_no_secret(places: &[(String, String)]) {
+pub fn assert_no_secret(places: &[(String, String)]) {
     use base64::Engine;
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let secrets = [
@@ -262,7 +286,7 @@ fn assert_no_secret(places: &[(String, String)]) {
     }
 }
 
-fn text(out: &Output) -> String {
+pub fn text(out: &Output) -> String {
     format!(
         "stdout:\n{}\nstderr:\n{}",
         String::from_utf8_lossy(&out.stdout),
@@ -338,6 +362,22 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
         summary.contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"),
         "{summary}"
     );
+    // A `greenlight` check on the bot's commit (the pull request's new
+    // head, which no workflow run will check) and on the author's.
+    let verdicts = w.gh.verdicts();
+    let on = |sha: &str| verdicts.iter().filter(|v| v.sha == sha).count();
+    assert_eq!((on(&after), on(&before)), (1, 1), "{verdicts:?}");
+    for v in &verdicts {
+        assert_eq!(
+            (v.name.as_str(), v.conclusion.as_str()),
+            ("greenlight", "success")
+        );
+        assert!(
+            v.details_url.ends_with(&format!("#issuecomment-{id}")),
+            "{v:?}"
+        );
+        assert!(v.summary.contains("int_orders_enriched_v2"), "{v:?}");
+    }
 
     // The bot's commit triggers a synchronize: nothing to commit, same comment.
     let job = w.job(
@@ -375,7 +415,7 @@ fn a_push_race_is_retried_on_the_new_tip() {
         &["clone", "-q", "-b", BRANCH, w.origin.to_str().unwrap(), "."],
     );
     let dir = other.path().to_path_buf();
-    w.gh.state.lock().unwrap().on_first_list = Some(Box::new(move || {
+    *w.http.before_first_push.lock().unwrap() = Some(Box::new(move || {
         std::fs::write(dir.join("NOTES.md"), "racing commit\n").unwrap();
         git(&dir, &["add", "-A"]);
         git(&dir, &["commit", "-q", "-m", "racing commit"]);
@@ -396,38 +436,42 @@ fn a_push_race_is_retried_on_the_new_tip() {
     );
     assert!(
         git(&w.origin, &["log", "-1", "--format=%s", &tip])
-            .starts_with("greenlight: re-version 7 table(s)")
+            .starts_with("greenlight: re-version 7 tables since v1.0.0")
     );
 }
 
 #[test]
-fn a_fork_gets_a_comment_with_the_diff_and_no_push() {
+fn a_fork_on_pull_request_is_analysed_without_writing_anything() {
     let w = world();
-    // A fork's head is only reachable as refs/pull/N/head on the base repo.
+    // A fork's head is only reachable as refs/pull/N/head on the base repo,
+    // and its `pull_request` token is read-only.
     git(
         &w.origin,
         &["update-ref", "refs/pull/7/head", &w.origin_sha(BRANCH)],
     );
+    w.gh.state.lock().unwrap().token_kind = TokenKind::ReadOnly;
     let before = w.origin_sha(BRANCH);
     let job = w.job("pull_request.opened.payload.json", "release/1.1", true);
     let out = w.run(&job);
-    assert!(out.status.success(), "{}", text(&out));
+    // The job's own status is the verdict: renames are pending.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("13 file(s) need the renames"), "{}", text(&out));
     assert_eq!(w.origin_sha(BRANCH), before);
-    let body = w.gh.comments().into_values().next().unwrap();
-    assert!(body.contains("Renames to apply (13 file(s))"), "{body}");
-    assert!(body.contains("````diff\n--- a/pipelines/"), "{body}");
+    assert!(w.gh.comments().is_empty());
     assert!(
-        body.contains("+INSERT INTO int_orders_enriched_v2"),
-        "{body}"
+        w.gh.requests().iter().all(|r| r.method == "GET"),
+        "{:?}",
+        w.gh.requests()
     );
-    assert!(body.contains("comes from a fork"), "{body}");
-    assert!(body.len() < 65_536);
+    assert!(text(&out).contains("comes from a fork"), "{}", text(&out));
+    assert!(job.runner.summary().contains("int_orders_enriched_v2"));
     assert_eq!(job.runner.outputs()["rewrite-commit"], "");
 }
 
 #[test]
 fn api_errors_fail_clearly_with_nothing_half_done() {
-    for (status, times) in [(403, 1), (500, 1)] {
+    // 403 is final; 500 is retried, then final.
+    for (status, times) in [(403, 1), (500, 10)] {
         let w = world();
         let before = w.origin_sha(BRANCH);
         w.gh.fault(Fault {
@@ -509,7 +553,9 @@ fn sql_errors_become_annotations_and_the_comment_says_why() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains(&format!("::error file=./{DML},line=35,col=49,")),
+        stdout.contains(&format!(
+            "::error file={DML},line=35,col=49,title=greenlight::"
+        )),
         "{stdout}"
     );
     let body = w.gh.comments().into_values().next().unwrap();
@@ -517,5 +563,21 @@ fn sql_errors_become_annotations_and_the_comment_says_why() {
         body.contains("could not analyse this pull request")
             && body.contains("unterminated string literal"),
         "{body}"
+    );
+    // The runner's paths are not shown.
+    assert!(
+        !body.contains(&job.runner.workspace.display().to_string()),
+        "{body}"
+    );
+    let head = w.origin_sha(BRANCH);
+    let verdicts = w.gh.verdicts();
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    assert_eq!(
+        (
+            verdicts[0].sha.as_str(),
+            verdicts[0].conclusion.as_str(),
+            verdicts[0].annotations
+        ),
+        (head.as_str(), "failure", 1)
     );
 }

@@ -72,7 +72,13 @@ fn analyse_and_rewrite(bytes: &[u8]) -> Result<(), String> {
     let after_files = analyze_texts(&[("f.sql".to_string(), after_text.clone().into_bytes())])
         .map_err(|e| format!("the rewritten text does not analyse: {e}\n{after_text}"))?;
     let after = Project::build(after_files).map_err(|e| format!("rebuild: {e}"))?;
-    verify(&project, &after, &renames).map_err(|e| format!("{e}\n--- rewritten:\n{after_text}"))
+    verify(
+        &project,
+        &greenlight::graph::Graph::build(&project).unwrap(),
+        &after,
+        &renames,
+    )
+    .map_err(|e| format!("{e}\n--- rewritten:\n{after_text}"))
 }
 
 /// Drops renames whose new name is already taken (by a table or an external
@@ -581,7 +587,7 @@ proptest! {
         }
         let after = Project::build(analyze_texts(&texts).map_err(|e| TestCaseError::fail(e.to_string()))?)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        verify(&head, &after, &renames).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        verify(&head, &greenlight::graph::Graph::build(&head).unwrap(), &after, &renames).map_err(|e| TestCaseError::fail(e.to_string()))?;
 
         // The same, spelled out: the new graph is the old one renamed.
         let map = |n: &String| renames.get(n).cloned().unwrap_or_else(|| n.clone());

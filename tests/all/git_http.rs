@@ -11,10 +11,14 @@ use std::thread::JoinHandle;
 
 use base64::Engine;
 
+/// Run once, just before the first push (receive-pack) is served.
+pub type Hook = Box<dyn FnOnce() + Send>;
+
 pub struct GitHttp {
     /// `http://127.0.0.1:PORT/`
     pub url: String,
     pub unauthorized: Arc<AtomicUsize>,
+    pub before_first_push: Arc<std::sync::Mutex<Option<Hook>>>,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
 }
@@ -38,15 +42,27 @@ impl GitHttp {
             base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{token}"))
         );
         let unauthorized = Arc::new(AtomicUsize::new(0));
-        let (srv, root, denied) = (server.clone(), root.to_path_buf(), unauthorized.clone());
+        let before_first_push: Arc<std::sync::Mutex<Option<Hook>>> = Default::default();
+        let (srv, root, denied, hook) = (
+            server.clone(),
+            root.to_path_buf(),
+            unauthorized.clone(),
+            before_first_push.clone(),
+        );
         let thread = std::thread::spawn(move || {
             for req in srv.incoming_requests() {
+                if req.url().ends_with("/git-receive-pack")
+                    && let Some(h) = hook.lock().unwrap().take()
+                {
+                    h();
+                }
                 let _ = serve(req, &root, &expected, &denied);
             }
         });
         GitHttp {
             url,
             unauthorized,
+            before_first_push,
             server,
             thread: Some(thread),
         }

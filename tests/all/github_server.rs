@@ -19,7 +19,7 @@ pub struct Recorded {
     pub body: String,
 }
 
-/// A failure to answer with, for requests matching `method path-prefix`.
+/// A failure to answer with, for requests of one operation.
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub method: &'static str,
@@ -29,14 +29,58 @@ pub struct Fault {
     pub times: usize,
 }
 
+/// A comment: its body and who wrote it (`user.login`, `user.type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub body: String,
+    pub login: String,
+    pub kind: String,
+}
+
+/// A check run or a commit status left on a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub sha: String,
+    pub name: String,
+    /// A check run's conclusion, or a status's state.
+    pub conclusion: String,
+    pub title: String,
+    pub summary: String,
+    pub details_url: String,
+    pub annotations: usize,
+    pub status: bool,
+}
+
+/// Who the token is, as GitHub sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenKind {
+    /// The workflow's GITHUB_TOKEN or an App token: writes as a Bot, may
+    /// create check runs.
+    #[default]
+    App,
+    /// A personal access token: writes as a User; check runs refused
+    /// (only GitHub Apps can create them), statuses allowed.
+    Personal,
+    /// A fork's `pull_request` token: every write refused.
+    ReadOnly,
+}
+
 #[derive(Default)]
 pub struct State {
-    pub comments: BTreeMap<u64, String>,
+    pub comments: BTreeMap<u64, Comment>,
     pub next_id: u64,
+    pub verdicts: Vec<Verdict>,
     pub requests: Vec<Recorded>,
     pub violations: Vec<String>,
     pub faults: Vec<Fault>,
-    /// Run once, on the first comment listing (to inject a push race).
+    pub token_kind: TokenKind,
+    /// Answers `Retry-After: N` with each 403 or 429 fault.
+    pub retry_after: Option<u64>,
+    /// Holds every answer of this operation this long.
+    pub hang: Option<(&'static str, std::time::Duration)>,
+    /// The pull request's head now (`pulls/get`).
+    pub pull_head: Option<Box<dyn Fn() -> String + Send>>,
+    /// Run once, on the first comment listing (to inject a race).
     pub on_first_list: Option<Box<dyn FnOnce() + Send>>,
 }
 
@@ -208,7 +252,7 @@ impl Operation {
 impl FakeGitHub {
     pub fn start(token: &str) -> FakeGitHub {
         let spec = spec();
-        let ops = operations(&spec);
+        let ops = Arc::new(operations(&spec));
         let comment_example = inline(
             &spec["components"]["examples"]["issue-comment"]["value"],
             &spec,
@@ -225,6 +269,7 @@ impl FakeGitHub {
                 let method = req.method().to_string().to_uppercase();
                 let full = req.url().to_string();
                 let (path, query) = full.split_once('?').unwrap_or((&full, ""));
+                let path = path.to_string();
                 let query: Vec<(String, String)> = query
                     .split('&')
                     .filter(|q| !q.is_empty())
@@ -241,25 +286,45 @@ impl FakeGitHub {
                     .find(|h| h.field.equiv("Authorization"))
                     .map(|h| h.value.to_string())
                     .unwrap_or_default();
-                let (status, response) = handle(
-                    &st,
-                    &ops,
-                    &comment_example,
-                    &token,
-                    &method,
-                    path,
-                    &query,
-                    &body,
-                    &auth,
+                let (st, ops, example, token) = (
+                    st.clone(),
+                    ops.clone(),
+                    comment_example.clone(),
+                    token.clone(),
                 );
-                let resp = tiny_http::Response::from_string(response.to_string())
+                // One thread per request, as a real server answers
+                // concurrent clients.
+                std::thread::spawn(move || {
+                    let (status, response, retry_after) = handle(
+                        &st,
+                        &ops,
+                        &example,
+                        &token,
+                        &method,
+                        path.as_str(),
+                        &query,
+                        &body,
+                        &auth,
+                    );
+                    let mut resp = tiny_http::Response::from_string(match &response {
+                        Value::Null => String::new(),
+                        v => v.to_string(),
+                    })
                     .with_status_code(status)
                     .with_header(
                         "Content-Type: application/json; charset=utf-8"
                             .parse::<tiny_http::Header>()
                             .unwrap(),
                     );
-                let _ = req.respond(resp);
+                    if let Some(s) = retry_after {
+                        resp = resp.with_header(
+                            format!("Retry-After: {s}")
+                                .parse::<tiny_http::Header>()
+                                .unwrap(),
+                        );
+                    }
+                    let _ = req.respond(resp);
+                });
             }
         });
         FakeGitHub {
@@ -270,8 +335,35 @@ impl FakeGitHub {
         }
     }
 
+    /// Comment bodies by id.
     pub fn comments(&self) -> BTreeMap<u64, String> {
-        self.state.lock().unwrap().comments.clone()
+        self.state
+            .lock()
+            .unwrap()
+            .comments
+            .iter()
+            .map(|(id, c)| (*id, c.body.clone()))
+            .collect()
+    }
+
+    /// Adds a comment written by someone else.
+    pub fn add_comment(&self, login: &str, kind: &str, body: &str) -> u64 {
+        let mut s = self.state.lock().unwrap();
+        let id = s.next_id;
+        s.next_id += 1;
+        s.comments.insert(
+            id,
+            Comment {
+                body: body.into(),
+                login: login.into(),
+                kind: kind.into(),
+            },
+        );
+        id
+    }
+
+    pub fn verdicts(&self) -> Vec<Verdict> {
+        self.state.lock().unwrap().verdicts.clone()
     }
 
     pub fn violations(&self) -> Vec<String> {
@@ -287,6 +379,8 @@ impl FakeGitHub {
     }
 }
 
+type Answer = (u16, Value, Option<u64>);
+
 #[allow(clippy::too_many_arguments)]
 fn handle(
     st: &Arc<Mutex<State>>,
@@ -298,7 +392,7 @@ fn handle(
     query: &[(String, String)],
     body: &str,
     auth: &str,
-) -> (u16, Value) {
+) -> Answer {
     let mut s = st.lock().unwrap();
     s.requests.push(Recorded {
         method: method.to_string(),
@@ -311,17 +405,24 @@ fn handle(
     else {
         s.violations
             .push(format!("{method} {path}: no such operation in the spec"));
-        return (404, json!({"message": "Not Found"}));
+        return (404, json!({"message": "Not Found"}), None);
     };
     let violations = op.validate(&params, query, body);
     if !violations.is_empty() {
         s.violations.extend(violations);
-        return (422, json!({"message": "Validation Failed"}));
+        return (422, json!({"message": "Validation Failed"}), None);
     }
     if !auth.ends_with(token) {
         s.violations
             .push(format!("{}: no token in Authorization", op.id));
-        return (401, json!({"message": "Bad credentials"}));
+        return (401, json!({"message": "Bad credentials"}), None);
+    }
+    if let Some((hung, wait)) = s.hang
+        && hung == op.id
+    {
+        drop(s);
+        std::thread::sleep(wait);
+        s = st.lock().unwrap();
     }
     if let Some(f) = s
         .faults
@@ -331,52 +432,177 @@ fn handle(
         f.times -= 1;
         let status = f.status;
         let message = match status {
+            403 if s.retry_after.is_some() => "You have exceeded a secondary rate limit.",
             403 => "Resource not accessible by integration",
             422 => "Validation Failed",
+            429 => "API rate limit exceeded",
             _ => "Server Error",
         };
+        let retry = matches!(status, 403 | 429)
+            .then_some(s.retry_after)
+            .flatten();
         return (
             status,
             json!({"message": message, "documentation_url": "https://docs.github.com/rest"}),
+            retry,
         );
     }
-    let comment = |id: u64, body: &str| {
-        let mut c = comment_example.clone();
-        c["id"] = json!(id);
-        c["body"] = json!(body);
-        c
+    if op.id == "issues/list-comments"
+        && let Some(hook) = s.on_first_list.take()
+    {
+        drop(s);
+        hook();
+        s = st.lock().unwrap();
+    }
+    if method != "GET" && s.token_kind == TokenKind::ReadOnly {
+        return (
+            403,
+            json!({"message": "Resource not accessible by integration"}),
+            None,
+        );
+    }
+    let (status, value) = respond(&mut s, op, &params, query, body, comment_example);
+    (status, value, None)
+}
+
+/// The answer of a valid, authorized request.
+fn respond(
+    s: &mut State,
+    op: &Operation,
+    params: &BTreeMap<String, String>,
+    query: &[(String, String)],
+    body: &str,
+    comment_example: &Value,
+) -> (u16, Value) {
+    let comment = |id: u64, c: &Comment| {
+        let mut v = comment_example.clone();
+        v["id"] = json!(id);
+        v["body"] = json!(c.body);
+        v["html_url"] = json!(format!(
+            "https://github.example.com/o/r/pull/7#issuecomment-{id}"
+        ));
+        v["user"]["login"] = json!(c.login);
+        v["user"]["type"] = json!(c.kind);
+        v
+    };
+    let field =
+        |name: &str| -> Value { serde_json::from_str::<Value>(body).unwrap()[name].clone() };
+    let (login, kind) = match s.token_kind {
+        TokenKind::Personal => ("ada", "User"),
+        _ => ("github-actions[bot]", "Bot"),
     };
     match op.id.as_str() {
         "issues/list-comments" => {
-            if let Some(hook) = s.on_first_list.take() {
-                drop(s);
-                hook();
-                s = st.lock().unwrap();
-            }
-            let items: Vec<Value> = s.comments.iter().map(|(id, b)| comment(*id, b)).collect();
+            let q = |k: &str, d: usize| {
+                query
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(d)
+            };
+            let (per_page, page) = (q("per_page", 30).min(100), q("page", 1).max(1));
+            let items: Vec<Value> = s
+                .comments
+                .iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .map(|(id, c)| comment(*id, c))
+                .collect();
             (200, Value::Array(items))
         }
         "issues/create-comment" => {
-            let text = serde_json::from_str::<Value>(body).unwrap()["body"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let c = Comment {
+                body: field("body").as_str().unwrap().to_string(),
+                login: login.into(),
+                kind: kind.into(),
+            };
             let id = s.next_id;
             s.next_id += 1;
-            s.comments.insert(id, text.clone());
-            (201, comment(id, &text))
+            s.comments.insert(id, c.clone());
+            (201, comment(id, &c))
         }
         "issues/update-comment" => {
             let id: u64 = params["comment_id"].parse().unwrap();
-            let text = serde_json::from_str::<Value>(body).unwrap()["body"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            if !s.comments.contains_key(&id) {
-                return (404, json!({"message": "Not Found"}));
+            let text = field("body").as_str().unwrap().to_string();
+            match s.comments.get_mut(&id) {
+                None => (404, json!({"message": "Not Found"})),
+                Some(c) if c.login != login => (
+                    403,
+                    json!({"message": "Must have admin rights to Repository."}),
+                ),
+                Some(c) => {
+                    c.body = text;
+                    let c = c.clone();
+                    (200, comment(id, &c))
+                }
             }
-            s.comments.insert(id, text.clone());
-            (200, comment(id, &text))
+        }
+        "issues/delete-comment" => {
+            let id: u64 = params["comment_id"].parse().unwrap();
+            match s.comments.get(&id) {
+                None => (404, json!({"message": "Not Found"})),
+                Some(c) if c.login != login => (
+                    403,
+                    json!({"message": "Must have admin rights to Repository."}),
+                ),
+                Some(_) => {
+                    s.comments.remove(&id);
+                    (204, Value::Null)
+                }
+            }
+        }
+        "pulls/get" => {
+            let head = s.pull_head.as_ref().map(|f| f()).unwrap_or_default();
+            (
+                200,
+                json!({"number": 7, "state": "open", "head": {"sha": head, "ref": "x"}}),
+            )
+        }
+        "checks/create" if s.token_kind == TokenKind::Personal => (
+            403,
+            json!({"message": "You must authenticate via a GitHub App."}),
+        ),
+        "checks/create" => {
+            let id = s.next_id;
+            s.next_id += 1;
+            let output = field("output");
+            s.verdicts.push(Verdict {
+                sha: field("head_sha").as_str().unwrap().into(),
+                name: field("name").as_str().unwrap().into(),
+                conclusion: field("conclusion").as_str().unwrap_or("").into(),
+                title: output["title"].as_str().unwrap_or("").into(),
+                summary: output["summary"].as_str().unwrap_or("").into(),
+                details_url: field("details_url").as_str().unwrap_or("").into(),
+                annotations: output["annotations"].as_array().map_or(0, Vec::len),
+                status: false,
+            });
+            (
+                201,
+                json!({"id": id, "head_sha": field("head_sha"), "name": field("name")}),
+            )
+        }
+        "checks/update" => {
+            let output = field("output");
+            if let Some(v) = s.verdicts.last_mut() {
+                v.annotations += output["annotations"].as_array().map_or(0, Vec::len);
+            }
+            (
+                200,
+                json!({"id": params["check_run_id"].parse::<u64>().unwrap()}),
+            )
+        }
+        "repos/create-commit-status" => {
+            s.verdicts.push(Verdict {
+                sha: params["sha"].clone(),
+                name: field("context").as_str().unwrap_or("default").into(),
+                conclusion: field("state").as_str().unwrap().into(),
+                title: field("description").as_str().unwrap_or("").into(),
+                summary: String::new(),
+                details_url: field("target_url").as_str().unwrap_or("").into(),
+                annotations: 0,
+                status: true,
+            });
+            (201, json!({"state": field("state")}))
         }
         other => {
             s.violations

@@ -549,7 +549,13 @@ fn whole_project_rewrites_touch_only_name_spans() {
             greenlight::project::analyze_texts(&files).unwrap(),
         )
         .unwrap();
-        greenlight::rewrite::verify(&project, &after, &renames).unwrap();
+        greenlight::rewrite::verify(
+            &project,
+            &greenlight::graph::Graph::build(&project).unwrap(),
+            &after,
+            &renames,
+        )
+        .unwrap();
     }
 }
 

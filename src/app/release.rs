@@ -232,9 +232,6 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         .map(|(h, b)| (b, h))
         .collect();
     head.set_aliases(aliases);
-    for w in &head.warnings {
-        eprintln!("warning: {w}");
-    }
     let head_graph = Graph::build(&head)?;
 
     let forced = forced_tables(&repo, &base, req)?;
@@ -247,9 +244,6 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         changes: &all_changes,
         head: &head,
     })?;
-    for w in &schemas.warnings {
-        eprintln!("warning: {w}");
-    }
     let schema_impacted = schemas.impacted();
     let impact = version::compute(&ImpactInput {
         base: &base_project,
@@ -272,7 +266,8 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     })
 }
 
-/// Names in the force file now that were not in it at the base, plus `--also`.
+/// Names in the force file now that were not in it at the base, plus
+/// `--also`. The force file is read only inside the repository.
 fn forced_tables(
     repo: &Repo,
     base: &BaseRef,
@@ -285,12 +280,10 @@ fn forced_tables(
             .map(String::from)
             .collect()
     };
-    let path = req.project_dir.join(&req.config.force_file);
-    let now = match std::fs::read_to_string(&path) {
-        Ok(t) => names(&t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
+    let now = crate::paths::Repository::around(req.project_dir)
+        .read(req.project_dir, &req.config.force_file, "force_file")?
+        .map(|t| names(&t))
+        .unwrap_or_default();
     let before = repo
         .read_at(base.commit, &req.config.force_file)?
         .map(|b| names(&String::from_utf8_lossy(&b)))
@@ -301,6 +294,17 @@ fn forced_tables(
 }
 
 impl Release {
+    /// The analysis's warnings (statements outside the lineage, schema
+    /// checks that could not run), for the front end to show.
+    pub fn warnings(&self) -> Vec<String> {
+        self.head
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .chain(self.schema_warnings.iter().cloned())
+            .collect()
+    }
+
     /// Changed files that are SQL, with their status.
     pub fn sql_changes(&self) -> impl Iterator<Item = &FileChange> {
         self.changes
