@@ -581,7 +581,11 @@ fn fail(
             });
         }
     }
-    let text = relative(cx, &format!("{e:#}"));
+    let text = match e.downcast_ref::<crate::git::BaseRefError>() {
+        // No release tag yet: the action's way out, not the CLI's.
+        Some(b) => first_release_message(b),
+        None => relative(cx, &format!("{e:#}")),
+    };
     let body = failure_body(&text);
     Outputs::default().write(cx.env)?;
     if let Some(gh) = github {
@@ -601,6 +605,19 @@ fn fail(
         ))?;
     }
     Err(anyhow!(text))
+}
+
+/// The message of a first adoption, before any release tag.
+fn first_release_message(e: &crate::git::BaseRefError) -> String {
+    let what = match e {
+        crate::git::BaseRefError::NoTags { .. } => "this repository has no tag yet".to_string(),
+        crate::git::BaseRefError::NoMatchingTag { pattern, .. } => {
+            format!("no tag matching `{pattern}` is reachable from the pull request")
+        }
+    };
+    format!(
+        "no release to compare with: {what}; greenlight compares a pull request with the last release tag\n  hint: tag the state that runs in production (`git tag v0.0.0 <commit> && git push origin v0.0.0`), or, until the first release is tagged, set the action's `since` input to a branch, commit or date (YYYY-MM-DD)"
+    )
 }
 
 /// The failure comment: the error in a fence longer than any backquote run

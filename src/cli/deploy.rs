@@ -35,6 +35,8 @@ pub struct EnvArgs {
 /// The release, its plan and its statements for an environment.
 struct Ctx {
     env_name: String,
+    /// The config's `cleanup_retention`.
+    retention: String,
     env: Environment,
     release: Release,
     plan: Plan,
@@ -54,6 +56,7 @@ fn context(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Ctx> 
     )?;
     Ok(Ctx {
         env_name: env.env.clone(),
+        retention: config.cleanup_retention.clone(),
         env: e,
         release,
         plan,
@@ -210,11 +213,15 @@ pub fn cleanup(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     env: &EnvArgs,
-    older_than: &str,
+    older_than: Option<&str>,
     dry_run: bool,
 ) -> Result<Outcome> {
-    let secs = deploy::parse_duration(older_than).map_err(|m| anyhow!("--older-than: {m}"))?;
     let ctx = context(args, rel, env)?;
+    let (flag, older_than) = match older_than {
+        Some(d) => ("--older-than", d.to_string()),
+        None => ("cleanup_retention", ctx.retention.clone()),
+    };
+    let secs = deploy::parse_duration(&older_than).map_err(|m| anyhow!("{flag}: {m}"))?;
     let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
     let mut log = log_line;
     let now = std::time::SystemTime::now()

@@ -98,7 +98,9 @@ pub enum Command {
         /// Keep the demo repository in this directory instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
+        /// `text` tells the flow for a terminal; `markdown` prints the raw
+        /// pull request comment, `json` the plan.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
     },
     /// The GitHub Action entry point: on a pull request into a release
@@ -172,9 +174,11 @@ pub enum Command {
         release: ReleaseArgs,
         #[command(flatten)]
         env: deploy::EnvArgs,
-        /// E.g. `7d`, `12h`, `30m`.
+        /// How long green must have run (e.g. `7d`, `12h`, `30m`); default:
+        /// `cleanup_retention` of the config (7d).
         #[arg(long, value_name = "DURATION")]
-        older_than: String,
+        older_than: Option<String>,
+        /// List what would be dropped and deleted; change nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -263,7 +267,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             env,
             older_than,
             dry_run,
-        } => deploy::cleanup(&project, &release, &env, &older_than, dry_run),
+        } => deploy::cleanup(&project, &release, &env, older_than.as_deref(), dry_run),
         Command::Action => crate::action::run(
             &crate::action::Inputs::from_env()?,
             &crate::action::RunnerEnv::from_env()?,

@@ -12,6 +12,22 @@ use anyhow::{Context, Result, anyhow, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Sort};
 use globset::Glob;
 
+/// Why there is no base to compare with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaseRefError {
+    #[error(
+        "no tags in this repository, so there is no release to compare with\n  hint: CI checkouts fetch no tags by default: use actions/checkout with `fetch-depth: 0` (or `git fetch --tags`); for a first release pass --since <ref>{shallow}"
+    )]
+    NoTags { shallow: &'static str },
+    #[error(
+        "no tag matching `{pattern}` is reachable from HEAD\n  hint: tag the last release, fetch tags (`git fetch --tags`), or pass --since <ref>{shallow}"
+    )]
+    NoMatchingTag {
+        pattern: String,
+        shallow: &'static str,
+    },
+}
+
 /// The ref changes are measured against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseRef {
@@ -150,10 +166,10 @@ impl Repo {
             }
         }
         if !any_tag {
-            bail!(
-                "no tags in this repository, so there is no release to compare with\n  hint: CI checkouts fetch no tags by default: use actions/checkout with `fetch-depth: 0` (or `git fetch --tags`); for a first release pass --since <ref>{}",
-                self.shallow_hint()
-            );
+            return Err(BaseRefError::NoTags {
+                shallow: self.shallow_hint(),
+            }
+            .into());
         }
         let mut walk = self.repo.revwalk()?;
         walk.push_head()
@@ -166,10 +182,11 @@ impl Repo {
                 return Ok(BaseRef { name, commit: oid });
             }
         }
-        bail!(
-            "no tag matching `{pattern}` is reachable from HEAD\n  hint: tag the last release, fetch tags (`git fetch --tags`), or pass --since <ref>{}",
-            self.shallow_hint()
-        )
+        Err(BaseRefError::NoMatchingTag {
+            pattern: pattern.to_string(),
+            shallow: self.shallow_hint(),
+        }
+        .into())
     }
 
     /// Files under the project changed from `base` to the working tree

@@ -455,7 +455,11 @@ fn a_fork_on_pull_request_is_analysed_without_writing_anything() {
     let out = w.run(&job);
     // The job's own status is the verdict: renames are pending.
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("13 file(s) need the renames"), "{}", text(&out));
+    assert!(
+        text(&out).contains("13 file(s) need the renames"),
+        "{}",
+        text(&out)
+    );
     assert_eq!(w.origin_sha(BRANCH), before);
     assert!(w.gh.comments().is_empty());
     assert!(
@@ -580,4 +584,121 @@ fn sql_errors_become_annotations_and_the_comment_says_why() {
         ),
         (head.as_str(), "failure", 1)
     );
+}
+
+/// What a pull request adds on its branch, pushed.
+fn pr_config(w: &World, yaml: &str) {
+    w.dev.write("greenlight.yaml", yaml);
+    w.dev.commit("config");
+    w.dev.git(&["push", "-q", "origin", BRANCH]);
+}
+
+#[test]
+fn inputs_win_over_the_config_which_wins_over_the_defaults() {
+    // Default: release/* (every input empty, no config).
+    let w = world();
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    assert!(w.run(&job).status.success());
+    assert_eq!(w.gh.comments().len(), 1);
+    // The config's release_branches, with the input at its empty default.
+    let w = world();
+    pr_config(&w, "release_branches: [\"rel-*\"]\n");
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    let out = w.run(&job);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "greenlight: base branch `release/1.1` is not a release branch (rel-*): skipped\n"
+    );
+    // The input over the config.
+    let mut job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    job.runner
+        .with
+        .insert("release-branches".into(), "rel-*, release/*".into());
+    assert!(w.run(&job).status.success());
+    assert_eq!(w.gh.comments().len(), 1);
+    // tag-pattern: the config's pattern matches no tag; the input's does.
+    let w = world();
+    pr_config(&w, "tag_pattern: \"prod-*\"\n");
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    let out = w.run(&job);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("no tag matching `prod-*`"),
+        "{}",
+        text(&out)
+    );
+    let mut job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    job.runner.with.insert("tag-pattern".into(), "v*".into());
+    let out = w.run(&job);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_repository_without_a_release_tag_says_how_to_start() {
+    let w = world();
+    git(&w.origin, &["tag", "-d", "v1.0.0"]);
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    let out = w.run(&job);
+    assert_eq!(out.status.code(), Some(1));
+    let body = w.gh.comments().into_values().next().unwrap();
+    for said in [text(&out), body] {
+        assert!(said.contains("no release to compare with"), "{said}");
+        assert!(said.contains("`since` input"), "{said}");
+        assert!(
+            !said.contains("--since"),
+            "an action user cannot pass flags: {said}"
+        );
+    }
+    assert_eq!(w.gh.verdicts()[0].conclusion, "failure");
+    // The `since` input: compare with the release branch until the first tag.
+    let mut job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    job.runner
+        .with
+        .insert("since".into(), "origin/release/1.1".into());
+    let out = w.run(&job);
+    assert!(out.status.success(), "{}", text(&out));
+    let body = w.gh.comments().into_values().next().unwrap();
+    assert!(
+        body.contains("Compared with `origin/release/1.1`"),
+        "{body}"
+    );
+}
+
+#[test]
+fn an_app_token_rerun_on_the_bots_commit_is_a_no_op_that_reports_success() {
+    let w = world();
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    assert!(w.run(&job).status.success());
+    let bot = w.origin_sha(BRANCH);
+    let first = w.gh.comments();
+    // With an App token, the bot's push starts a `synchronize` run.
+    let job = w.job(
+        "pull_request.synchronize.payload.json",
+        "release/1.1",
+        false,
+    );
+    let out = w.run(&job);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(w.origin_sha(BRANCH), bot, "no second commit");
+    let second = w.gh.comments();
+    assert_eq!(
+        second.keys().collect::<Vec<_>>(),
+        first.keys().collect::<Vec<_>>()
+    );
+    let body = second.values().next().unwrap();
+    // The rewrite note stays, naming the bot's commit.
+    assert!(
+        body.contains(&format!("Rewrite commit {}", &bot[..12])),
+        "{body}"
+    );
+    assert!(body.contains("in an earlier run"), "{body}");
+    let on_bot: Vec<_> =
+        w.gh.verdicts()
+            .into_iter()
+            .filter(|v| v.sha == bot)
+            .collect();
+    assert_eq!(on_bot.len(), 2, "one check per run on the bot's commit");
+    assert!(on_bot.iter().all(|v| v.conclusion == "success"));
+    assert_eq!(job.runner.outputs()["rewrite-commit"], "");
 }

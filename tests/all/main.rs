@@ -3,6 +3,7 @@ mod action;
 mod attacks;
 mod bad_input;
 mod common;
+mod demo;
 mod deploy_confluent;
 mod deploy_prism;
 mod fixture;

@@ -1,0 +1,39 @@
+//! `greenlight demo` tells the pull request's flow for a terminal.
+use std::process::Command;
+
+#[test]
+fn the_demo_shows_the_change_the_rewrite_and_the_plan() {
+    let out = Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .arg("demo")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The SQL change, as a diff.
+    assert!(
+        text.contains("+WHERE o.order_status <> 'CANCELLED' AND"),
+        "{text}"
+    );
+    // The rewritten files, as a diff.
+    assert!(text.contains("it rewrote 13 files"), "{text}");
+    assert!(
+        text.contains("+CREATE TABLE IF NOT EXISTS dim_customers_v2 ("),
+        "{text}"
+    );
+    // The impact and the waves, as text (no markdown, no HTML, no mermaid).
+    assert!(
+        text.contains("int_orders_enriched -> int_orders_enriched_v2"),
+        "{text}"
+    );
+    assert!(text.contains("1. int_orders_enriched_v2"), "{text}");
+    for raw in ["<details>", "```mermaid", "| --- |"] {
+        assert!(!text.contains(raw), "{raw} in the terminal story");
+    }
+    // No path of a temporary directory that is gone when the demo ends.
+    assert!(!text.contains("/tmp/"), "{text}");
+}
