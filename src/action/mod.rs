@@ -3,6 +3,7 @@
 //! the results: the sticky comment, the `greenlight` check, annotations,
 //! the job summary and the outputs. Everything a pull request carries is
 //! untrusted (see docs/github-action.md, "Threat model").
+mod deployments;
 pub mod event;
 mod inputs;
 mod pull;

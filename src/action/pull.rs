@@ -105,14 +105,20 @@ pub(super) fn run(
         .context("cannot start the async runtime")?;
     // The client's middleware spawns onto the runtime: build it inside.
     let _entered = rt.enter();
-    let isolated = tempfile::Builder::new()
-        .prefix("greenlight-pr-")
-        .tempdir()
-        .context("cannot create a temporary directory")?;
-    let root = if pr.target {
-        isolated.path().to_path_buf()
+    // A `pull_request_target` head is analysed outside the workspace.
+    let isolated = if pr.target {
+        Some(
+            tempfile::Builder::new()
+                .prefix("greenlight-pr-")
+                .tempdir_in(temp_base())
+                .context("cannot create a temporary directory")?,
+        )
     } else {
-        env.workspace.clone()
+        None
+    };
+    let root = match &isolated {
+        Some(t) => t.path().to_path_buf(),
+        None => env.workspace.clone(),
     };
     let cx = Run {
         inputs,
@@ -122,12 +128,11 @@ pub(super) fn run(
         token,
         project: root.join(&inputs.project_dir),
         root,
-        prefixes: vec![
-            format!("{}/", env.workspace.display()),
-            format!("{}/", isolated.path().display()),
-            env.workspace.display().to_string(),
-            isolated.path().display().to_string(),
-        ],
+        prefixes: [env.workspace.as_path()]
+            .into_iter()
+            .chain(isolated.as_ref().map(|t| t.path()))
+            .flat_map(|p| [format!("{}/", p.display()), p.display().to_string()])
+            .collect(),
     };
     // A fork's `pull_request` token is read-only: no API call at all.
     let github = if pr.fork && !pr.target {
@@ -154,6 +159,19 @@ pub(super) fn run(
         Err(PublishError::Analysis(e)) => fail(&cx, &rt, github.as_ref(), e),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Where a temporary directory can be made: the system's, else HOME (a
+/// docker action's `/github/home`; a `FROM scratch` image may have no /tmp).
+fn temp_base() -> PathBuf {
+    let tmp = std::env::temp_dir();
+    if tmp.is_dir() {
+        return tmp;
+    }
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_dir())
+        .unwrap_or(tmp)
 }
 
 /// The settings of a `pull_request` run: the head's config, with the
