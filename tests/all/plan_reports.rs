@@ -274,3 +274,243 @@ fn demo_prints_the_comment_a_pull_request_gets() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("greenlight rewrote 13 file(s)"), "{err}");
 }
+
+/// One table of a synthetic project: its name, the indexes of the tables it
+/// reads, the external topic a source reads, and its SQL shape.
+struct SynTable {
+    name: String,
+    parents: Vec<usize>,
+    topic: Option<String>,
+    layer: u8,
+}
+
+/// A layered project of `products` products of 24 tables each (like
+/// `examples/gen_repo.rs`, smaller): sources read external topics, dimensions
+/// deduplicate a source, three layers of intermediates join earlier tables of
+/// the product (now and then a dimension of another product), facts
+/// aggregate an intermediate with a dimension. Deterministic.
+fn synthetic_project(products: usize) -> Vec<SynTable> {
+    const PRODUCTS: &[&str] = &[
+        "sales",
+        "billing",
+        "marketing",
+        "logistics",
+        "support",
+        "inventory",
+        "identity",
+        "finance",
+    ];
+    const NOUNS: &[&str] = &[
+        "orders",
+        "payments",
+        "customers",
+        "shipments",
+        "refunds",
+        "sessions",
+        "clicks",
+        "invoices",
+    ];
+    let mut seed: u64 = 0x5EED;
+    let mut rand = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as usize) % n
+    };
+    let mut all: Vec<SynTable> = Vec::new();
+    let mut dims: Vec<usize> = Vec::new();
+    for p in 0..products {
+        let product = format!("{}_{}", PRODUCTS[p % PRODUCTS.len()], p / PRODUCTS.len());
+        let noun = |k: usize| NOUNS[(k + p) % NOUNS.len()];
+        let start = all.len();
+        let mut layer_of: Vec<Vec<usize>> = vec![Vec::new(); 6];
+        let push = |all: &mut Vec<SynTable>,
+                    layers: &mut Vec<Vec<usize>>,
+                    name: String,
+                    layer: u8,
+                    parents: Vec<usize>,
+                    topic: Option<String>| {
+            all.push(SynTable {
+                name,
+                parents,
+                topic,
+                layer,
+            });
+            layers[layer as usize].push(all.len() - 1);
+        };
+        for k in 0..3 {
+            let topic = Some(format!("raw_{product}_{}", noun(k)));
+            let name = format!("src_{product}_{}", noun(k));
+            push(&mut all, &mut layer_of, name, 0, vec![], topic);
+        }
+        for k in 0..4 {
+            let src = start + rand(3);
+            let name = format!("dim_{product}_{}", noun(k));
+            push(&mut all, &mut layer_of, name, 1, vec![src], None);
+        }
+        for layer in 2..5u8 {
+            for k in 0..4 {
+                let lower = &layer_of[layer as usize - 1];
+                let mut parents = vec![lower[rand(lower.len())]];
+                let earlier: Vec<usize> = layer_of[..layer as usize].concat();
+                let other = earlier[rand(earlier.len())];
+                if !parents.contains(&other) {
+                    parents.push(other);
+                }
+                if !dims.is_empty() && rand(10) == 0 {
+                    parents.push(dims[rand(dims.len())]);
+                }
+                let name = format!("int_{product}_{}_enriched_l{layer}", noun(k));
+                push(&mut all, &mut layer_of, name, layer, parents, None);
+            }
+        }
+        for k in 0..5 {
+            let (ints, d) = (&layer_of[4], &layer_of[1]);
+            let parents = vec![ints[rand(ints.len())], d[rand(d.len())]];
+            let name = format!("fct_{product}_{}_hourly", noun(k));
+            push(&mut all, &mut layer_of, name, 5, parents, None);
+        }
+        dims.extend(layer_of[1].iter().copied());
+    }
+    all
+}
+
+/// The SQL file of a synthetic table; `changed` alters its filter.
+fn synthetic_sql(all: &[SynTable], t: &SynTable, changed: bool) -> String {
+    let limit = if changed { 1 } else { 0 };
+    let p = |k: usize| all[t.parents[k]].name.as_str();
+    let select = match t.layer {
+        0 => format!(
+            "SELECT id, v FROM `{}` WHERE v > {limit}",
+            t.topic.as_deref().unwrap()
+        ),
+        1 => format!(
+            "SELECT id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY v DESC) AS rn FROM {}) WHERE rn = 1 AND v > {limit}",
+            p(0)
+        ),
+        5 => format!(
+            "SELECT a.id, SUM(a.v) FROM {} AS a JOIN {} AS d ON d.id = a.id WHERE a.v > {limit} GROUP BY a.id",
+            p(0),
+            p(1)
+        ),
+        _ if t.parents.len() == 1 => format!("SELECT id, v FROM {} WHERE v > {limit}", p(0)),
+        _ => {
+            let joins: Vec<String> = (1..t.parents.len())
+                .map(|k| format!("LEFT JOIN {} AS p{k} ON p{k}.id = a.id", p(k)))
+                .collect();
+            format!(
+                "SELECT a.id, a.v FROM {} AS a {} WHERE a.v > {limit}",
+                p(0),
+                joins.join(" ")
+            )
+        }
+    };
+    format!(
+        "CREATE TABLE {n} (id INT, v INT);\nINSERT INTO {n} {select};\n",
+        n = t.name
+    )
+}
+
+/// A release of about `target` tables in a synthetic project: roots are
+/// changed one at a time (a seeded order) until their descendants reach
+/// the target. Returns the plan and the head's graph.
+fn synthetic_release(target: usize) -> (plan::Plan, Graph) {
+    let products = (target / 10).clamp(4, 60);
+    let all = synthetic_project(products);
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); all.len()];
+    for (i, t) in all.iter().enumerate() {
+        for &p in &t.parents {
+            children[p].push(i);
+        }
+    }
+    let mut impacted = vec![false; all.len()];
+    let mut changed = vec![false; all.len()];
+    let mut count = 0;
+    // Roots in a seeded order: sources, dimensions and first intermediates
+    // first (a change there re-versions what reads them), then any table to
+    // reach the target.
+    let mut order: Vec<usize> = (0..all.len()).map(|k| k * 7919 % all.len()).collect();
+    order.sort_by_key(|&k| all[k].layer > 2);
+    for k in order {
+        if count >= target {
+            break;
+        }
+        if impacted[k] {
+            continue;
+        }
+        let mut grow = vec![k];
+        let mut added = Vec::new();
+        while let Some(x) = grow.pop() {
+            if !impacted[x] && !added.contains(&x) {
+                added.push(x);
+                grow.extend(children[x].iter().copied());
+            }
+        }
+        if count + added.len() > target + target / 10 {
+            continue;
+        }
+        changed[k] = true;
+        for x in added {
+            impacted[x] = true;
+            count += 1;
+        }
+    }
+    let texts = |head: bool| -> Vec<(String, Vec<u8>)> {
+        all.iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let kind = match t.layer {
+                    0 => "sources",
+                    1 => "dimensions",
+                    5 => "facts",
+                    _ => "intermediates",
+                };
+                (
+                    format!("pipelines/{kind}/{n}/sql-scripts/dml.{n}.sql", n = t.name),
+                    synthetic_sql(&all, t, head && changed[i]).into_bytes(),
+                )
+            })
+            .collect()
+    };
+    let base = Project::build(analyze_texts(&texts(false)).unwrap()).unwrap();
+    let head = Project::build(analyze_texts(&texts(true)).unwrap()).unwrap();
+    let graph = Graph::build(&head).unwrap();
+    let none = std::collections::BTreeSet::new();
+    let impact = version::compute(&ImpactInput {
+        base: &base,
+        head: &head,
+        head_graph: &graph,
+        changed_paths: &none,
+        forced: &none,
+        schema: &none,
+    })
+    .unwrap();
+    assert_eq!(impact.impacted.len(), count, "the generator's closure");
+    let plan = plan::build(&PlanInput {
+        base: "v1.0.0",
+        head: &head,
+        head_graph: &graph,
+        impact: &impact,
+        connectors: &[],
+        capacity: None,
+        retention: "7d",
+    });
+    (plan, graph)
+}
+
+/// Writes the comments the render harness (tools/render) draws in headless
+/// Chromium: the example's and synthetic releases of about 15, 150 and 400
+/// tables, under `target/render/`.
+#[test]
+fn render_inputs_for_the_harness() {
+    let dir = root().join("target/render");
+    std::fs::create_dir_all(&dir).unwrap();
+    let repo = example_release();
+    let md = repo.ok(&["plan", "--format", "markdown"], 0);
+    std::fs::write(dir.join("example.md"), md).unwrap();
+    for size in [15, 150, 400] {
+        let (plan, graph) = synthetic_release(size);
+        let md = pr_comment(&Renderer::embedded(), &plan, &graph, &[]).unwrap();
+        std::fs::write(dir.join(format!("release-{size}.md")), md).unwrap();
+    }
+}
