@@ -4,7 +4,10 @@ use greenlight::graph::Graph;
 use greenlight::plan::{self, PlanInput};
 use greenlight::project::{Project, analyze_texts};
 use greenlight::report::Renderer;
-use greenlight::report::plan::{COMMENT_LIMIT, COMMENT_MARKER, pr_comment};
+use greenlight::report::plan::{
+    COMMENT_LIMIT, COMMENT_MARKER, CommentContext, FULL_GRAPH_TABLES, FileLinks, SUMMARY_LIMIT,
+    comment, pr_comment, summary,
+};
 use greenlight::version::{self, ImpactInput};
 
 use crate::common::root;
@@ -279,6 +282,7 @@ fn demo_prints_the_comment_a_pull_request_gets() {
 /// reads, the external topic a source reads, and its SQL shape.
 struct SynTable {
     name: String,
+    product: String,
     parents: Vec<usize>,
     topic: Option<String>,
     layer: u8,
@@ -331,6 +335,12 @@ fn synthetic_project(products: usize) -> Vec<SynTable> {
                     parents: Vec<usize>,
                     topic: Option<String>| {
             all.push(SynTable {
+                product: name
+                    .split('_')
+                    .skip(1)
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join("_"),
                 name,
                 parents,
                 topic,
@@ -466,14 +476,25 @@ fn synthetic_release(target: usize) -> (plan::Plan, Graph) {
                     _ => "intermediates",
                 };
                 (
-                    format!("pipelines/{kind}/{n}/sql-scripts/dml.{n}.sql", n = t.name),
+                    format!(
+                        "pipelines/{kind}/{p}/{n}/sql-scripts/dml.{n}.sql",
+                        p = t.product,
+                        n = t.name
+                    ),
                     synthetic_sql(&all, t, head && changed[i]).into_bytes(),
                 )
             })
             .collect()
     };
-    let base = Project::build(analyze_texts(&texts(false)).unwrap()).unwrap();
-    let head = Project::build(analyze_texts(&texts(true)).unwrap()).unwrap();
+    let (plan, graph) = plan_of(&texts(false), &texts(true));
+    assert_eq!(plan.impacted.len(), count, "the generator's closure");
+    (plan, graph)
+}
+
+/// The plan of a release from the base's files to the head's.
+fn plan_of(base: &[(String, Vec<u8>)], head: &[(String, Vec<u8>)]) -> (plan::Plan, Graph) {
+    let base = Project::build(analyze_texts(base).unwrap()).unwrap();
+    let head = Project::build(analyze_texts(head).unwrap()).unwrap();
     let graph = Graph::build(&head).unwrap();
     let none = std::collections::BTreeSet::new();
     let impact = version::compute(&ImpactInput {
@@ -485,7 +506,6 @@ fn synthetic_release(target: usize) -> (plan::Plan, Graph) {
         schema: &none,
     })
     .unwrap();
-    assert_eq!(impact.impacted.len(), count, "the generator's closure");
     let plan = plan::build(&PlanInput {
         base: "v1.0.0",
         head: &head,
@@ -498,19 +518,143 @@ fn synthetic_release(target: usize) -> (plan::Plan, Graph) {
     (plan, graph)
 }
 
-/// Writes the comments the render harness (tools/render) draws in headless
-/// Chromium: the example's and synthetic releases of about 15, 150 and 400
-/// tables, under `target/render/`.
+/// What the render harness checks on a file (see tools/render/render.mjs).
+fn expect_json(
+    max_collapsed_px: Option<u32>,
+    diagrams: Vec<serde_json::Value>,
+    texts: &[&str],
+) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "max_collapsed_px": max_collapsed_px,
+        "diagrams": diagrams,
+        "texts": texts,
+    }))
+    .unwrap()
+}
+
+/// A full graph: one node per table, each green name once.
+fn full_diagram<'a>(greens: impl IntoIterator<Item = &'a str>) -> serde_json::Value {
+    let tables: Vec<&str> = greens.into_iter().collect();
+    serde_json::json!({"nodes": tables.len(), "tables": tables})
+}
+
+fn products(plan: &plan::Plan) -> std::collections::BTreeMap<String, Vec<&str>> {
+    let mut out: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for i in &plan.impacted {
+        out.entry(i.product.clone().unwrap_or_default())
+            .or_default()
+            .push(i.green.as_str());
+    }
+    out
+}
+
+/// The mermaid blocks of a markdown text.
+fn mermaid_blocks(md: &str) -> Vec<String> {
+    md.split("```mermaid\n")
+        .skip(1)
+        .map(|b| b.split("\n```").next().unwrap().to_string())
+        .collect()
+}
+
+/// The node labels' first lines of a mermaid graph (`id["first..."]`).
+fn node_names(mermaid: &str) -> Vec<String> {
+    mermaid
+        .lines()
+        .filter_map(|l| l.split_once("[\""))
+        .filter(|(id, _)| !id.trim_start().starts_with("subgraph"))
+        .map(|(_, rest)| rest.split(['\n', '"']).next().unwrap().to_string())
+        .collect()
+}
+
+fn links() -> CommentContext {
+    CommentContext {
+        files: Some(FileLinks {
+            blob_url: "https://github.com/acme/flink/blob/0123456789abcdef0123456789abcdef01234567"
+                .into(),
+            project_prefix: "".into(),
+        }),
+        details_url: Some("https://github.com/acme/flink/actions/runs/42".into()),
+        ..CommentContext::default()
+    }
+}
+
+/// Writes the comments and job summaries the render harness (tools/render)
+/// draws in headless Chromium, with what it must check: the example's, and
+/// synthetic releases of about 15, 150 and 400 tables, under
+/// `target/render/`. The comment's graph draws each table once up to
+/// FULL_GRAPH_TABLES tables, else one node per product; the job summary
+/// draws every table once.
 #[test]
 fn render_inputs_for_the_harness() {
     let dir = root().join("target/render");
     std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, md: &str, expect: String| {
+        std::fs::write(dir.join(format!("{name}.md")), md).unwrap();
+        std::fs::write(dir.join(format!("{name}.expect.json")), expect).unwrap();
+    };
     let repo = example_release();
     let md = repo.ok(&["plan", "--format", "markdown"], 0);
-    std::fs::write(dir.join("example.md"), md).unwrap();
-    for size in [15, 150, 400] {
+    let json: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["plan", "--format", "json"], 0)).unwrap();
+    let greens: Vec<&str> = json["impacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["green"].as_str().unwrap())
+        .collect();
+    write(
+        "example",
+        &md,
+        expect_json(Some(1500), vec![full_diagram(greens)], &[]),
+    );
+    let r = Renderer::embedded();
+    for (size, max_px) in [(15, 1700), (150, 1500), (400, 1500)] {
         let (plan, graph) = synthetic_release(size);
-        let md = pr_comment(&Renderer::embedded(), &plan, &graph, &[]).unwrap();
-        std::fs::write(dir.join(format!("release-{size}.md")), md).unwrap();
+        let n = plan.impacted.len();
+        let all = || plan.impacted.iter().map(|i| i.green.as_str());
+        let by_product = products(&plan);
+        let condensed = serde_json::json!({"nodes": by_product.len()});
+        let ctx = links();
+        let md = comment(&r, &plan, &graph, &ctx).unwrap();
+        assert!(md.len() <= COMMENT_LIMIT, "{} bytes", md.len());
+        let blocks = mermaid_blocks(&md);
+        assert_eq!(blocks.len(), 1, "one graph in the comment");
+        let expected = if n <= FULL_GRAPH_TABLES {
+            let mut names = node_names(&blocks[0]);
+            names.sort();
+            let mut want: Vec<&str> = all().collect();
+            want.sort();
+            assert_eq!(names, want, "each table once");
+            full_diagram(all())
+        } else {
+            assert_eq!(node_names(&blocks[0]).len(), by_product.len());
+            condensed.clone()
+        };
+        write(
+            &format!("release-{size}"),
+            &md,
+            expect_json(Some(max_px), vec![expected], &[]),
+        );
+        let summary_md = summary(&r, &plan, &graph, &ctx).unwrap();
+        assert!(summary_md.len() <= SUMMARY_LIMIT);
+        let graphs = mermaid_blocks(&summary_md);
+        let mut drawn: Vec<String> = graphs.iter().flat_map(|g| node_names(g)).collect();
+        let expected = if n <= FULL_GRAPH_TABLES {
+            vec![full_diagram(all())]
+        } else {
+            drawn.retain(|d| plan.impacted.iter().any(|i| &i.green == d));
+            let mut list = vec![condensed];
+            list.extend(by_product.values().map(|g| full_diagram(g.iter().copied())));
+            list
+        };
+        drawn.sort();
+        let mut want: Vec<String> = all().map(String::from).collect();
+        want.sort();
+        assert_eq!(drawn, want, "the job summary draws every table once");
+        write(
+            &format!("release-{size}.summary"),
+            &summary_md,
+            expect_json(None, expected, &[]),
+        );
     }
 }

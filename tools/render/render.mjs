@@ -1,8 +1,9 @@
 // Renders PR comments (markdown files the tests wrote) as GitHub shows them:
 // GFM with GitHub's stylesheet, alerts and <details>, mermaid 11 diagrams,
 // in headless Chromium (Debian's /usr/bin/chromium, no browser download) at
-// a 900 px content width. For each file it measures the page height with
-// every <details> closed (what a reviewer sees first) and open, saves both
+// a 900 px content width. For each file it measures the page height as
+// first shown (each <details> closed unless its markup opens it: what a
+// reviewer sees first) and with every <details> open, saves both
 // screenshots, and checks what `NAME.expect.json` beside it asks:
 //   max_collapsed_px   the collapsed height limit
 //   diagrams           per mermaid diagram, in order: {nodes, tables}; the
@@ -67,7 +68,10 @@ function html(md) {
 // diagram {error, nodes: [label text]}.
 async function renderDiagrams(page) {
   return page.evaluate(async () => {
-    document.querySelectorAll('details').forEach((d) => { d.open = true; });
+    document.querySelectorAll('details').forEach((d) => {
+      d.dataset.initiallyOpen = d.open ? '1' : '';
+      d.open = true;
+    });
     // GitHub's defaults: the light theme, strict security, mermaid's limits.
     window.mermaid.initialize({ startOnLoad: false, theme: 'default', securityLevel: 'strict' });
     const out = [];
@@ -77,7 +81,11 @@ async function renderDiagrams(page) {
       try {
         const { svg } = await window.mermaid.render(`gl-diagram-${n++}`, src);
         box.innerHTML = svg;
-        const nodes = [...box.querySelectorAll('g.node')].map((g) => g.textContent.trim());
+        // A node's first line: the table's green name (or the group's).
+        const nodes = [...box.querySelectorAll('g.node')].map((g) => {
+          const label = g.querySelector('.nodeLabel');
+          return (label ? label.innerText : g.textContent).trim().split('\n')[0].trim();
+        });
         const error = box.querySelector('.error-icon, .error-text') ? 'mermaid drew an error' : null;
         out.push({ error, nodes });
       } catch (e) {
@@ -91,14 +99,19 @@ async function renderDiagrams(page) {
   });
 }
 
-async function height(page, open) {
-  return page.evaluate((open) => {
-    document.querySelectorAll('details').forEach((d) => { d.open = open; });
+// The page's height with every <details> open, or as first shown (open
+// only where the markup says so).
+async function height(page, expanded) {
+  return page.evaluate((expanded) => {
+    document.querySelectorAll('details').forEach((d) => { d.open = expanded || d.dataset.initiallyOpen === '1'; });
     return Math.round(document.querySelector('.markdown-body').getBoundingClientRect().height);
-  }, open);
+  }, expanded);
 }
 
-function check(name, expect, result) {
+// Problems with one rendered file: diagram errors, then what its
+// expectations ask. Expected diagrams are matched to rendered ones in any
+// order: same node count, and each expected table labels exactly one node.
+function check(expect, result) {
   const problems = [];
   for (const [k, d] of result.diagrams.entries()) {
     if (d.error) problems.push(`diagram ${k + 1}: ${d.error}`);
@@ -111,17 +124,19 @@ function check(name, expect, result) {
   if (want.length !== result.diagrams.length) {
     problems.push(`${result.diagrams.length} diagram(s), expected ${want.length}`);
   }
-  for (const [k, w] of want.entries()) {
-    const got = result.diagrams[k];
-    if (!got) break;
-    if (got.nodes.length !== w.nodes) {
-      problems.push(`diagram ${k + 1}: ${got.nodes.length} nodes, expected ${w.nodes}`);
+  const fits = (w, got) => got.nodes.length === w.nodes
+    && (w.tables ?? []).every((t) => got.nodes.filter((n) => n === t).length === 1);
+  const used = new Set();
+  for (const w of want) {
+    const k = result.diagrams.findIndex((got, i) => !used.has(i) && fits(w, got));
+    if (k >= 0) {
+      used.add(k);
+      continue;
     }
-    for (const t of w.tables ?? []) {
-      // A node's text is its green name, then the secondary (blue) text.
-      const n = got.nodes.filter((label) => label === t || label.startsWith(`${t} `) || label.startsWith(`${t}\n`)).length;
-      if (n !== 1) problems.push(`diagram ${k + 1}: table ${t} labels ${n} nodes, expected 1`);
-    }
+    const near = result.diagrams.find((got, i) => !used.has(i) && got.nodes.length === w.nodes);
+    const twice = near ? (w.tables ?? []).filter((t) => near.nodes.filter((n) => n === t).length !== 1) : [];
+    problems.push(`no diagram of ${w.nodes} nodes${w.tables?.length ? ` with each of its ${w.tables.length} tables once` : ''}`
+      + (twice.length ? ` (not once: ${twice.slice(0, 5).join(', ')})` : ''));
   }
   return problems;
 }
@@ -156,7 +171,7 @@ try {
     const result = { name, bytes: Buffer.byteLength(md), collapsed, expanded, diagrams: diagrams.map((d) => ({ nodes: d.nodes.length, error: d.error })) };
     const expectFile = join(out, `${name}.expect.json`);
     const expect = existsSync(expectFile) ? JSON.parse(readFileSync(expectFile, 'utf8')) : null;
-    const problems = check(name, expect, { collapsed, diagrams }).concat(errors.map((e) => `page error: ${e}`));
+    const problems = check(expect, { collapsed, diagrams }).concat(errors.map((e) => `page error: ${e}`));
     result.problems = problems;
     results.push(result);
     const graphs = result.diagrams.map((d) => `${d.nodes}${d.error ? '!' : ''}`).join(',') || '-';
