@@ -3,30 +3,43 @@
 //! rules: the templates reach them through the renderer's formatter and
 //! filters (see `templates.rs`), the mermaid graphs through `mermaid_text`.
 
-/// Markdown inline text: every ASCII punctuation mark markdown gives a
-/// meaning is backslash-escaped, `<`, `>` and `&` become entities (no raw
-/// HTML, no autolink), `@` is followed by a word joiner (no mention pings),
-/// and line breaks become spaces (a value never starts a line: no heading,
-/// list, quote or fence).
+/// Markdown inline text: the characters that make markup mid-line are
+/// backslash-escaped (emphasis, code, links, tables, strikethrough), and so
+/// is a leading punctuation mark (no heading, list, quote or rule when a
+/// value starts a line); `<`, `>` and `&` become entities (no raw HTML, no
+/// entity); `http://` and `www.` are broken (no autolink); `@` is followed
+/// by a word joiner (no mention pings); line breaks become spaces.
 pub fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("@\u{2060}"),
             '\r' | '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '"' | '\'' | ':' | '=' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ':' if chars.peek() == Some(&'/') => out.push_str("\\:"),
+            '.' if ends_with_www(&out) => out.push_str("\\."),
+            c if first && c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
             }
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
+        first = false;
     }
     out
+}
+
+fn ends_with_www(s: &str) -> bool {
+    s.len() >= 3 && s.is_char_boundary(s.len() - 3) && s[s.len() - 3..].eq_ignore_ascii_case("www")
 }
 
 /// Text inside raw HTML (a `<summary>`): entities for `<`, `>`, `&` and
@@ -236,14 +249,15 @@ mod tests {
 
     #[test]
     fn text_cannot_become_markup() {
-        let s = md_text("<img src=x> **b** [l](u) @octocat `c` | # h\n- item");
+        let s = md_text("<img src=x> **b** [l](u) @octocat `c` | # h\n- item https://x www.y");
         assert!(!s.contains('<') && !s.contains('\n'), "{s}");
-        assert!(
-            s.contains("\\*\\*b\\*\\*") && s.contains("\\[l\\]\\(u\\)"),
-            "{s}"
-        );
+        assert!(s.contains(r"\*\*b\*\*") && s.contains(r"\[l\](u)"), "{s}");
         assert!(s.contains("@\u{2060}octocat"), "{s}");
-        assert!(s.contains("\\`c\\`") && s.contains("\\|"), "{s}");
+        assert!(s.contains(r"\`c\`") && s.contains(r"\|"), "{s}");
+        assert!(s.contains(r"https\://x") && s.contains(r"www\.y"), "{s}");
+        assert_eq!(md_text("# h"), r"\# h");
+        assert_eq!(md_text("- x"), r"\- x");
+        assert_eq!(md_text("changed (dml): 3.5"), "changed (dml): 3.5");
     }
 
     #[test]

@@ -28,12 +28,12 @@ impl Diagram {
     }
 }
 
-const CLASSES: &str = "\
-  classDef changed fill:#fff8c5,stroke:#9a6700,color:#3b2300
-  classDef descendant fill:#dafbe1,stroke:#1a7f37,color:#0f3d1c
-  classDef new fill:#ddf4ff,stroke:#0969da,color:#0a3069
-  classDef stateful stroke-width:4px
-";
+const CLASSES: &str = concat!(
+    "  classDef changed fill:#fff8c5,stroke:#9a6700,color:#3b2300\n",
+    "  classDef descendant fill:#dafbe1,stroke:#1a7f37,color:#0f3d1c\n",
+    "  classDef new fill:#ddf4ff,stroke:#0969da,color:#0a3069\n",
+    "  classDef stateful stroke-width:4px\n",
+);
 
 /// Groups per row of the condensed graph.
 const GRID: usize = 4;
@@ -127,15 +127,25 @@ pub fn full(facts: &[TableFacts], subset: Option<&BTreeSet<usize>>) -> Diagram {
     }
 }
 
+/// At most this many wave groups in the condensed graph (waves are
+/// bucketed beyond).
+const WAVE_GROUPS: usize = 24;
+
 /// How the condensed graph groups tables: by product when the release
-/// spans more than one, else by wave.
+/// spans more than one, else by wave (by ranges of waves past
+/// WAVE_GROUPS).
 pub fn group_key(facts: &[TableFacts]) -> impl Fn(&TableFacts) -> String {
     let by_product = by_product(facts);
+    let waves = facts.iter().map(|t| t.wave).max().unwrap_or(1);
+    let bucket = waves.div_ceil(WAVE_GROUPS).max(1);
     move |t: &TableFacts| {
         if by_product {
             t.product.clone().unwrap_or_else(|| "(no product)".into())
-        } else {
+        } else if bucket == 1 {
             format!("wave {}", t.wave)
+        } else {
+            let first = (t.wave.max(1) - 1) / bucket * bucket + 1;
+            format!("waves {first}-{}", (first + bucket - 1).min(waves))
         }
     }
 }
@@ -196,7 +206,7 @@ pub fn condensed(facts: &[TableFacts]) -> Diagram {
             facts_line.push(format!("{stateful} stateful"));
             stateful_groups.push(format!("g{g}"));
         }
-        if !name.starts_with("wave ") {
+        if !name.starts_with("wave") {
             facts_line.push(span);
         }
         label.push_str(&facts_line.join(" · "));

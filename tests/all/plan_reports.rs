@@ -5,8 +5,8 @@ use greenlight::plan::{self, PlanInput};
 use greenlight::project::{Project, analyze_texts};
 use greenlight::report::Renderer;
 use greenlight::report::plan::{
-    COMMENT_LIMIT, COMMENT_MARKER, CommentContext, FULL_GRAPH_TABLES, FileLinks, SUMMARY_LIMIT,
-    comment, pr_comment, summary,
+    COMMENT_LIMIT, COMMENT_MARKER, CommentContext, FULL_GRAPH_TABLES, Failure, FileLinks,
+    RewriteNote, SUMMARY_LIMIT, Section, comment, failure_comment, pr_comment, summary,
 };
 use greenlight::version::{self, ImpactInput};
 
@@ -104,13 +104,28 @@ fn connectors_and_capacity_in_the_plan() {
         ),
         "{md}"
     );
+    // The warning comes first, before the summary line.
+    assert!(md.find("> [!WARNING]").unwrap() < md.find("**7 tables to deploy**").unwrap());
     assert!(
         md.contains(
-            "Point sink connector `s3-sink-orders` at the green topics: fct_orders -> fct_orders_v2"
+            "- **Promote**: point sink connector `s3-sink-orders` at green (`fct_orders` → `fct_orders_v2`); point sink connector `elastic-customers` at green (`v_customer_360` → `v_customer_360_v2`); "
         ),
         "{md}"
     );
-    assert!(md.contains("After 14d of green in production"), "{md}");
+    assert!(
+        md.contains("- **Roll back**: point the sink connectors back at blue; "),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **Clean up** after 14d of green in production: "),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "Capacity: 25 CFU running + 10 CFU green = 35 CFU at peak, pool maximum 20 CFU."
+        ),
+        "{md}"
+    );
 }
 
 #[test]
@@ -127,13 +142,22 @@ fn new_deleted_and_cosmetic_tables_in_the_plan() {
     repo.commit("changes");
     insta::assert_snapshot!("flat_plan_text", repo.ok(&["plan", "--format", "text"], 0));
     let md = repo.ok(&["plan", "--format", "markdown"], 0);
-    assert!(md.contains("| `(new)` | `fct_extra` |"), "{md}");
+    assert!(md.contains("| new → `fct_extra` | 1 |"), "{md}");
     assert!(
-        md.contains("Deleted (dropped at cleanup): `orders_archive`."),
+        md.contains("- `fct_extra` new → 1 table deployed\n"),
         "{md}"
     );
+    // Cosmetic and deleted tables sit with the summary, before the graph.
+    let cosmetic = md
+        .find("Cosmetic changes only, not deployed: `dim_products`, `src_products`.")
+        .expect("the cosmetic line");
+    let deleted = md
+        .find("Deleted, dropped at cleanup: `orders_archive`.")
+        .expect("the deleted line");
+    let graph = md.find("<details").unwrap();
+    assert!(cosmetic < graph && deleted < graph, "{md}");
     assert!(
-        md.contains("Cosmetic changes only (not re-versioned): `dim_products`, `src_products`."),
+        md.contains("drop `orders_archive` (deleted from the project)"),
         "{md}"
     );
 }
@@ -207,19 +231,34 @@ fn a_2000_table_release_fits_in_one_comment_with_correct_counts() {
         md.len()
     );
     assert!(md.starts_with(COMMENT_MARKER));
-    assert!(md.contains("**2000** table(s) to deploy (1 modified, 1999 descendant), **2000** re-versioned, in **2000** wave(s)"), "{}", &md[..400]);
+    assert!(
+        md.contains(
+            "**2000 tables to deploy** since `v1`: 1 changed, 1999 downstream of them. **1999 stateful**, replayed from the earliest offsets · 2000 waves · 0 tables keep running untouched."
+        ),
+        "{}",
+        &md[..600]
+    );
     let shown = md.lines().filter(|l| l.starts_with("| `int_table")).count();
     let more: usize = md
-        .split("…and **")
+        .split("…and ")
         .nth(1)
-        .and_then(|s| s.split("**").next())
+        .and_then(|s| s.split(" more tables").next())
         .and_then(|s| s.parse().ok())
         .expect("a count of the rows not shown");
     assert_eq!(shown + more, 2000);
+    // 2000 waves: the condensed graph groups them in ranges.
+    let graphs = mermaid_blocks(&md);
+    assert_eq!(graphs.len(), 1);
+    let groups = node_names(&graphs[0]);
+    assert!(
+        groups.len() <= 24 && groups[0].starts_with("waves 1-"),
+        "{groups:?}"
+    );
     assert_well_formed(&md);
 }
 
-/// Balanced code fences and details, table rows with four cells.
+/// Balanced code fences and details; each table's rows have its header's
+/// number of cells.
 fn assert_well_formed(md: &str) {
     let fences = md
         .lines()
@@ -227,12 +266,18 @@ fn assert_well_formed(md: &str) {
         .count();
     assert_eq!(fences % 2, 0, "unbalanced code fences");
     assert_eq!(
-        md.matches("<details>").count(),
+        md.matches("<details").count(),
         md.matches("</details>").count()
     );
-    for l in md.lines().filter(|l| l.starts_with("| ")) {
+    let mut header: Option<usize> = None;
+    for l in md.lines() {
+        if !l.starts_with("| ") {
+            header = None;
+            continue;
+        }
         let cells = l.replace("\\|", "").matches('|').count();
-        assert_eq!(cells, 5, "row with a wrong number of cells: {l}");
+        let want = *header.get_or_insert(cells);
+        assert_eq!(cells, want, "row with a wrong number of cells: {l}");
     }
 }
 
@@ -250,12 +295,21 @@ fn example_comment_is_well_formed() {
         .unwrap();
     crate::common::save_mermaid("example-release", mermaid);
     assert!(mermaid.starts_with("flowchart LR\n"));
-    for class in ["blue", "green", "untouched"] {
-        assert!(
-            mermaid.contains(&format!(":::{class}")),
-            "{class} styling missing"
-        );
-    }
+    // One node per table, in a column per wave; the changed one highlighted,
+    // the stateful ones marked, untouched parents folded into the label.
+    assert_eq!(node_names(mermaid).len(), 7);
+    assert_eq!(mermaid.matches("subgraph w").count(), 5);
+    assert!(mermaid.contains(
+        "t0[\"int_orders_enriched_v2\nwas int_orders_enriched\n+ reads 3 untouched\"]:::changed"
+    ));
+    assert_eq!(mermaid.matches(":::descendant").count(), 6);
+    assert!(
+        mermaid.contains("  class t0,t1,t2,t3,t4,t5 stateful\n"),
+        "{mermaid}"
+    );
+    assert!(!mermaid.contains("<br"), "no HTML line breaks");
+    // The legend says what the colours and borders mean.
+    assert!(md.contains("🟨 changed · 🟩 downstream · 🟦 new · **thick border**: stateful"));
 }
 
 #[test]
@@ -272,7 +326,12 @@ fn demo_prints_the_comment_a_pull_request_gets() {
     );
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.starts_with(COMMENT_MARKER));
-    assert!(md.contains("| `int_orders_enriched` | `int_orders_enriched_v2` | `dml.int_orders_enriched` | modified (dml) · stateful |"), "{md}");
+    assert!(
+        md.contains(
+            "| `int_orders_enriched` → `int_orders_enriched_v2` | 1 | join, temporal join, aggregation | changed (dml) |"
+        ),
+        "{md}"
+    );
     assert_eq!(md.lines().filter(|l| l.starts_with("| `")).count(), 7);
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("greenlight rewrote 13 file(s)"), "{err}");
@@ -657,4 +716,331 @@ fn render_inputs_for_the_harness() {
             expect_json(None, expected, &[]),
         );
     }
+}
+
+/// Names a pull request can give its tables and files: markup, mentions,
+/// backtick runs, pipes, quotes.
+const HOSTILE: &str = "x<img src=x onerror=alert(1)>|@octocat ```` **b** [l](https://evil.example)";
+
+/// A release whose table names are hostile: a changed source read by a
+/// table named `HOSTILE`, and one with a backtick in its name.
+fn hostile_release() -> (plan::Plan, Graph) {
+    let texts = |filter: &str| -> Vec<(String, Vec<u8>)> {
+        let q = |name: &str| format!("`{}`", name.replace('`', "``"));
+        vec![
+            (
+                "sql/src.sql".to_string(),
+                format!("CREATE TABLE src (id INT);\nINSERT INTO src SELECT id FROM raw WHERE {filter};\n")
+                    .into_bytes(),
+            ),
+            (
+                "sql/hostile.sql".to_string(),
+                format!(
+                    "CREATE TABLE {t} (id INT);\nINSERT INTO {t} SELECT id FROM src;\n",
+                    t = q(HOSTILE)
+                )
+                .into_bytes(),
+            ),
+            (
+                "sql/tick.sql".to_string(),
+                format!(
+                    "CREATE TABLE {t} (id INT);\nINSERT INTO {t} SELECT a.id FROM {h} AS a JOIN src AS b ON a.id = b.id;\n",
+                    t = q("a`b\"c#d"),
+                    h = q(HOSTILE)
+                )
+                .into_bytes(),
+            ),
+        ]
+    };
+    plan_of(&texts("id > 0"), &texts("id > 1"))
+}
+
+/// Markdown without its code spans and fenced blocks (where text is shown
+/// verbatim: no HTML, no mentions).
+fn outside_code(md: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence: Option<String> = None;
+    for line in md.lines() {
+        let ticks: String = line.chars().take_while(|&c| c == '`').collect();
+        match &in_fence {
+            Some(f) if line.trim_end() == f => in_fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => in_fence = Some(ticks),
+            None => {
+                let mut rest = line;
+                while let Some(k) = rest.find('`') {
+                    out.push_str(&rest[..k]);
+                    let run = rest[k..].chars().take_while(|&c| c == '`').count();
+                    let after = &rest[k + run..];
+                    let close = "`".repeat(run);
+                    // The span ends at the next run of exactly `run` backticks.
+                    let mut end = None;
+                    let mut i = 0;
+                    while let Some(j) = after[i..].find(&close) {
+                        let at = i + j;
+                        let longer = after[at + run..].starts_with('`')
+                            || (at > 0 && after[..at].ends_with('`'));
+                        if !longer {
+                            end = Some(at);
+                            break;
+                        }
+                        i = at + after[at..].chars().take_while(|&c| c == '`').count();
+                    }
+                    match end {
+                        Some(e) => rest = &after[e + run..],
+                        None => {
+                            out.push_str(&rest[k..k + run]);
+                            rest = after;
+                        }
+                    }
+                }
+                out.push_str(rest);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Markdown that shows `text` verbatim must not hold it as markup: no raw
+/// `<img`, and the name only inside code spans or escaped.
+#[test]
+fn hostile_names_are_text_in_the_comment_and_the_graph() {
+    let (plan, graph) = hostile_release();
+    assert_eq!(plan.impacted.len(), 3, "{:?}", plan.impacted);
+    let green = plan
+        .impacted
+        .iter()
+        .find(|i| i.green.starts_with("x<img"))
+        .unwrap()
+        .green
+        .clone();
+    let md = comment(&Renderer::embedded(), &plan, &graph, &links()).unwrap();
+    let text = outside_code(&md);
+    assert!(!text.contains("<img"), "{text}");
+    assert!(!text.contains("@octocat"), "no mention ping: {text}");
+    // In the impact table, the name is a code span longer than its
+    // backtick run, with its pipe escaped for the table.
+    let span = format!("`````{}`````", green.replace('|', "\\|"));
+    assert!(md.contains(&span), "{md}");
+    assert_well_formed(&md);
+    let graphs = mermaid_blocks(&md);
+    let names = node_names(&graphs[0]);
+    assert_eq!(names.len(), 3);
+    assert!(
+        !graphs[0].contains('<') && !graphs[0].contains('`'),
+        "{}",
+        graphs[0]
+    );
+    crate::common::save_mermaid("hostile-release", &graphs[0]);
+    let dir = root().join("target/render");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("hostile.md"), &md).unwrap();
+    let greens: Vec<&str> = plan.impacted.iter().map(|i| i.green.as_str()).collect();
+    std::fs::write(
+        dir.join("hostile.expect.json"),
+        expect_json(Some(1500), vec![full_diagram(greens.clone())], &greens),
+    )
+    .unwrap();
+}
+
+/// 1,500 broken files whose names hold fences, pipes, markup and mentions,
+/// and an error text with the runner's absolute workspace path.
+#[test]
+fn the_failure_comment_fits_and_shows_names_as_text() {
+    let ws = "/home/runner/work/acme/acme";
+    let files: Vec<(String, Vec<u8>)> = (0..1500)
+        .map(|k| {
+            (
+                format!("pipelines/{HOSTILE} {k:04}.sql"),
+                b"CREATE TABLE t (id INT;\n".to_vec(),
+            )
+        })
+        .collect();
+    let err = analyze_texts(&files).unwrap_err();
+    let greenlight::error::Error::Files(list) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(list.len(), 1500);
+    let text = format!("cannot analyse {ws}/pipelines: {err:#}");
+    let body = failure_comment(
+        &Renderer::embedded(),
+        &Failure {
+            error: &text,
+            files: list,
+            project_prefix: "flink",
+            strip: &[ws],
+        },
+    )
+    .unwrap();
+    assert!(body.len() <= COMMENT_LIMIT, "{} bytes", body.len());
+    assert!(body.starts_with(COMMENT_MARKER));
+    assert!(!body.contains(ws), "absolute paths made relative");
+    assert!(
+        body.contains("cannot analyse pipelines: "),
+        "{}",
+        &body[..2000]
+    );
+    let text = outside_code(&body);
+    assert!(
+        !text.contains("<img") && !text.contains("@octocat"),
+        "{text}"
+    );
+    assert!(
+        body.contains("1500 problems in 1500 files"),
+        "{}",
+        &body[..500]
+    );
+    let shown = body.lines().filter(|l| l.starts_with("| `")).count();
+    let more: usize = body
+        .split("…and ")
+        .nth(1)
+        .and_then(|s| s.split(" more problems").next())
+        .and_then(|s| s.parse().ok())
+        .expect("a count of the problems not shown");
+    assert_eq!(shown + more, 1500);
+    // Repository-relative paths in the table, as code spans that outlast the
+    // name's backtick run.
+    assert!(
+        body.contains(&format!(
+            "| `````flink/pipelines/{} 0000.sql````` | 1:16 |",
+            HOSTILE.replace('|', "\\|")
+        )),
+        "{}",
+        &body[..1500]
+    );
+    // The error's fence is longer than any backtick run inside it.
+    let fence = body
+        .lines()
+        .find(|l| l.starts_with("```") && l.ends_with("text"))
+        .expect("the error's fence");
+    assert_eq!(fence, "`````text");
+    assert_well_formed(&body);
+    let dir = root().join("target/render");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("failure-1500.md"), &body).unwrap();
+    std::fs::write(
+        dir.join("failure-1500.expect.json"),
+        expect_json(
+            None,
+            vec![],
+            &[&format!("flink/pipelines/{HOSTILE} 0000.sql")],
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_failure_without_files_shows_the_error_in_a_safe_fence() {
+    let error = "config: `templates.pr_comment`\n````\n# not a heading\n/work/x/greenlight.yaml";
+    let body = failure_comment(
+        &Renderer::embedded(),
+        &Failure {
+            error,
+            files: &[],
+            project_prefix: "",
+            strip: &["/work/x"],
+        },
+    )
+    .unwrap();
+    assert!(
+        body.ends_with(
+            "`````text\nconfig: `templates.pr_comment`\n````\n# not a heading\ngreenlight.yaml\n`````\n"
+        ),
+        "{body}"
+    );
+}
+
+/// The rewrite commit of an earlier run stays in the comment; file links
+/// point at the head commit, under the project's folder.
+#[test]
+fn rewrite_note_and_file_links() {
+    let repo = example_release();
+    let (plan, graph) = {
+        let texts = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+            walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "sql"))
+                .map(|e| {
+                    let rel = e
+                        .path()
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string();
+                    (rel, std::fs::read(e.path()).unwrap())
+                })
+                .filter(|(p, _)| p.starts_with("pipelines/") && p.contains("/sql-scripts/"))
+                .collect()
+        };
+        let base = TempRepo::from_dir(&root().join("testdata/example"));
+        plan_of(&texts(base.path()), &texts(repo.path()))
+    };
+    assert_eq!(plan.impacted.len(), 7);
+    let mut ctx = links();
+    if let Some(f) = ctx.files.as_mut() {
+        f.project_prefix = "flink/".into();
+    }
+    ctx.rewrite = Some(RewriteNote {
+        commit: "89abcdef0123456789abcdef0123456789abcdef".into(),
+        url: Some(
+            "https://github.com/acme/flink/commit/89abcdef0123456789abcdef0123456789abcdef".into(),
+        ),
+        branch: "feature/a`b".into(),
+        tables: 7,
+        earlier: true,
+    });
+    ctx.notes = vec!["The token cannot push: apply the diff below. @octocat".into()];
+    let md = comment(&Renderer::embedded(), &plan, &graph, &ctx).unwrap();
+    assert!(
+        md.contains("> An earlier run of greenlight committed the renames of 7 tables to ``feature/a`b`` in [`89abcdef0123`](https://github.com/acme/flink/commit/89abcdef0123456789abcdef0123456789abcdef)."),
+        "{md}"
+    );
+    assert!(
+        md.contains("> The token cannot push: apply the diff below. @\u{2060}octocat\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `int_orders_enriched` → [`int_orders_enriched_v2`](https://github.com/acme/flink/blob/0123456789abcdef0123456789abcdef01234567/flink/pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql) | 1 |"),
+        "{md}"
+    );
+    // The note is there on this run's comment too, and in the job summary.
+    ctx.rewrite.as_mut().unwrap().earlier = false;
+    let md = comment(&Renderer::embedded(), &plan, &graph, &ctx).unwrap();
+    assert!(
+        md.contains("> greenlight committed the renames of 7 tables"),
+        "{md}"
+    );
+    let s = summary(&Renderer::embedded(), &plan, &graph, &ctx).unwrap();
+    assert!(s.contains("> greenlight committed the renames of 7 tables"));
+    assert!(
+        !s.starts_with(COMMENT_MARKER),
+        "the job summary has no marker"
+    );
+    // No "table(s)" anywhere.
+    let text = greenlight::report::plan::text(&Renderer::embedded(), &plan, &graph).unwrap();
+    for out in [&md, &s, &text] {
+        assert!(!out.contains("(s)"), "{out}");
+    }
+}
+
+/// A section's code block (the diff to apply) is fenced longer than any
+/// backtick run of the diff, and its title is escaped.
+#[test]
+fn sections_are_fenced_safely() {
+    let (plan, graph) = hostile_release();
+    let ctx = CommentContext {
+        sections: vec![Section {
+            title: "Renames <b>to</b> apply".into(),
+            body: "-a\n+b ````` x\n".into(),
+            code: "diff".into(),
+        }],
+        ..CommentContext::default()
+    };
+    let md = comment(&Renderer::embedded(), &plan, &graph, &ctx).unwrap();
+    assert!(
+        md.contains("<summary><b>Renames &lt;b&gt;to&lt;/b&gt; apply</b></summary>\n\n``````diff\n-a\n+b ````` x\n``````\n"),
+        "{md}"
+    );
 }

@@ -6,10 +6,15 @@
 // reviewer sees first) and with every <details> open, saves both
 // screenshots, and checks what `NAME.expect.json` beside it asks:
 //   max_collapsed_px   the collapsed height limit
-//   diagrams           per mermaid diagram, in order: {nodes, tables}; the
-//                      rendered node count must be `nodes`, and each name of
-//                      `tables` must label exactly one node (no table twice)
-// Every diagram must render without errors. Nothing is fetched: the page is
+//   diagrams           the mermaid diagrams, in any order: {nodes, tables};
+//                      a diagram must have `nodes` nodes, and each name of
+//                      `tables` must label exactly one of them (no table
+//                      twice)
+//   texts              strings the page must show verbatim (names that hold
+//                      markup must read as text)
+// Every diagram must render without errors, and every page holds only what
+// escaped text can make: no image, script, frame, form or style element
+// outside the diagrams, and only https links. Nothing is fetched: the page is
 // built from strings and node_modules, and every request is refused.
 //
 //   node tools/render/render.mjs target/render/*.md
@@ -24,6 +29,7 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const modules = join(here, 'node_modules');
 const WIDTH = 900;
+const MAX_SHOT = 16384;
 const FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -112,13 +118,16 @@ async function height(page, expanded) {
 // expectations ask. Expected diagrams are matched to rendered ones in any
 // order: same node count, and each expected table labels exactly one node.
 function check(expect, result) {
-  const problems = [];
+  const problems = [...result.markup];
   for (const [k, d] of result.diagrams.entries()) {
     if (d.error) problems.push(`diagram ${k + 1}: ${d.error}`);
   }
   if (!expect) return problems;
   if (expect.max_collapsed_px && result.collapsed > expect.max_collapsed_px) {
     problems.push(`collapsed height ${result.collapsed} px > ${expect.max_collapsed_px} px`);
+  }
+  for (const t of expect.texts ?? []) {
+    if (!result.text.includes(t)) problems.push(`the page does not show ${JSON.stringify(t)}`);
   }
   const want = expect.diagrams ?? [];
   if (want.length !== result.diagrams.length) {
@@ -156,26 +165,45 @@ try {
   for (const file of files) {
     const name = basename(file, '.md');
     const md = readFileSync(file, 'utf8');
+    const started = Date.now();
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.setContent(html(md));
     await page.addScriptTag({ path: join(modules, 'mermaid/dist/mermaid.min.js') });
     const diagrams = await renderDiagrams(page);
+    const { markup, text } = await page.evaluate(() => {
+      const body = document.querySelector('.markdown-body');
+      const out = [];
+      for (const el of body.querySelectorAll('img, script, iframe, form, input, style, object, embed, video, audio')) {
+        if (!el.closest('.gl-mermaid')) out.push(`a <${el.tagName.toLowerCase()}> element`);
+      }
+      for (const a of body.querySelectorAll('a[href]')) {
+        if (!a.closest('.gl-mermaid') && !a.getAttribute('href').startsWith('https://')) {
+          out.push(`a link to ${a.getAttribute('href')}`);
+        }
+      }
+      return { markup: out, text: body.innerText };
+    });
     const expanded = await height(page, true);
     const out = dirname(file);
-    await page.screenshot({ path: join(out, `${name}.expanded.png`), fullPage: true });
+    // Chromium draws at most 16,384 px in one screenshot: the expanded one
+    // shows the top of a longer page.
+    await page.screenshot({
+      path: join(out, `${name}.expanded.png`),
+      clip: { x: 0, y: 0, width: WIDTH + 32, height: Math.min(expanded + 32, MAX_SHOT) },
+    });
     const collapsed = await height(page, false);
     await page.screenshot({ path: join(out, `${name}.collapsed.png`), fullPage: true });
     await page.close();
     const result = { name, bytes: Buffer.byteLength(md), collapsed, expanded, diagrams: diagrams.map((d) => ({ nodes: d.nodes.length, error: d.error })) };
     const expectFile = join(out, `${name}.expect.json`);
     const expect = existsSync(expectFile) ? JSON.parse(readFileSync(expectFile, 'utf8')) : null;
-    const problems = check(expect, { collapsed, diagrams }).concat(errors.map((e) => `page error: ${e}`));
+    const problems = check(expect, { collapsed, diagrams, markup, text }).concat(errors.map((e) => `page error: ${e}`));
     result.problems = problems;
     results.push(result);
     const graphs = result.diagrams.map((d) => `${d.nodes}${d.error ? '!' : ''}`).join(',') || '-';
-    console.log(`${problems.length ? 'FAIL' : 'ok'} ${name}: ${result.bytes} bytes, collapsed ${collapsed} px, expanded ${expanded} px, diagram nodes ${graphs}`);
+    console.log(`${problems.length ? 'FAIL' : 'ok'} ${name}: ${result.bytes} bytes, collapsed ${collapsed} px, expanded ${expanded} px, diagram nodes ${graphs} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     for (const p of problems) console.log(`  - ${p}`);
     if (problems.length) failed++;
   }
