@@ -13,8 +13,13 @@ pub fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     let mut chars = s.chars().peekable();
     let mut first = true;
+    let mut prev = ' ';
     while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
         match c {
+            // An underscore between two letters or digits cannot start or
+            // end emphasis (`customer_id` stays as it is).
+            '_' if prev.is_alphanumeric() && next.is_alphanumeric() => out.push(c),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
@@ -34,6 +39,28 @@ pub fn md_text(s: &str) -> String {
             c => out.push(c),
         }
         first = false;
+        prev = c;
+    }
+    out
+}
+
+/// A message (greenlight's, holding names from the pull request): text
+/// between a pair of backticks becomes a code span (`code_span`), the rest
+/// is escaped text (`md_text`); an unpaired backtick is text.
+pub fn md_message(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    let pairs = (parts.len() - 1) / 2;
+    let mut out = String::with_capacity(s.len() + 16);
+    for (k, part) in parts.iter().enumerate() {
+        let code = k % 2 == 1 && k <= 2 * pairs;
+        if code {
+            out.push_str(&code_span(part));
+        } else {
+            if k > 2 * pairs {
+                out.push_str("\\`");
+            }
+            out.push_str(&md_text(part));
+        }
     }
     out
 }
@@ -258,6 +285,18 @@ mod tests {
         assert_eq!(md_text("# h"), r"\# h");
         assert_eq!(md_text("- x"), r"\- x");
         assert_eq!(md_text("changed (dml): 3.5"), "changed (dml): 3.5");
+        assert_eq!(md_text("customer_id _x_ a__b"), r"customer_id \_x\_ a\_\_b");
+    }
+
+    #[test]
+    fn messages_keep_their_code_spans() {
+        assert_eq!(
+            md_message("schema of `raw_orders` (a.avsc): field *x* @y"),
+            "schema of `raw_orders` (a.avsc): field \\*x\\* @\u{2060}y"
+        );
+        assert_eq!(md_message("a `b` `c"), r"a `b` \`c");
+        assert_eq!(md_message("`<img>` and <img>"), "`<img>` and &lt;img&gt;");
+        assert_eq!(md_message("no code"), "no code");
     }
 
     #[test]

@@ -75,7 +75,7 @@ fn short_state(reason: &'static str) -> &'static str {
 }
 
 /// A step's action as its JSON string (the plan's enum or string alike).
-fn action_str<T: serde::Serialize>(action: &T) -> String {
+pub fn action_str<T: serde::Serialize>(action: &T) -> String {
     serde_json::to_value(action)
         .ok()
         .and_then(|v| v.as_str().map(String::from))

@@ -306,7 +306,7 @@ fn roots(facts: &[TableFacts], limit: usize) -> Listed<RootView> {
             }
         })
         .collect();
-    list.sort_by(|a, b| b.tables.cmp(&a.tables));
+    list.sort_by_key(|r| std::cmp::Reverse(r.tables));
     listed(list, limit)
 }
 
@@ -419,10 +419,7 @@ fn lifecycle(plan: &Plan, facts: &[TableFacts], limit: usize) -> LifecycleView {
         .iter()
         .map(|c| ConnectorView {
             name: c.connector.clone(),
-            action: serde_json::to_value(&c.action)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
+            action: facts::action_str(&c.action),
             topics: c
                 .topics
                 .iter()

@@ -48,8 +48,8 @@ impl Renderer {
                 .build()
                 .expect("the default delimiters are valid"),
         );
-        // Markdown templates escape every value they print unless a filter
-        // made it safe (`code`, `cell`, `fence`, `html`, `url`, `count`).
+        // Markdown templates escape every value they print (`md_message`)
+        // unless a filter made it safe (`code`, `cell`, `fence`, `html`, `url`, `count`).
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".md") {
                 AutoEscape::Custom("markdown".into())
@@ -63,7 +63,7 @@ impl Renderer {
             let text = if v.is_safe() {
                 plain(&v)
             } else {
-                escape::md_text(&plain(&v))
+                escape::md_message(&plain(&v))
             };
             safe(escape::cell(&text))
         });
@@ -133,7 +133,9 @@ fn count(n: usize, word: String, plural: Option<String>) -> Value {
     safe(format!("{n} {}", escape::md_text(&word)))
 }
 
-/// Prints a value: in markdown templates as escaped text unless safe.
+/// Prints a value: in markdown templates as an escaped message (text, and
+/// code spans for what greenlight's messages quote in backticks) unless
+/// safe.
 fn format_value(
     out: &mut minijinja::Output,
     state: &mut State,
@@ -144,7 +146,7 @@ fn format_value(
             let text = if value.is_safe() {
                 plain(value)
             } else {
-                escape::md_text(&plain(value))
+                escape::md_message(&plain(value))
             };
             out.write_str(&text).map_err(|e| {
                 minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())

@@ -253,7 +253,7 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
     let (id, body) = comments.iter().next().unwrap();
     assert!(body.starts_with("<!-- greenlight:plan -->"));
     assert!(
-        body.contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"),
+        body.contains("| `int_orders_enriched` → `int_orders_enriched_v2` | 1 |"),
         "{body}"
     );
     assert!(
@@ -285,7 +285,7 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
     assert!(w.gh.requests().iter().all(|r| !r.body.contains(TOKEN)));
     let summary = std::fs::read_to_string(w.runner.path().join("summary.md")).unwrap();
     assert!(
-        summary.contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"),
+        summary.contains("| `int_orders_enriched` → `int_orders_enriched_v2` | 1 |"),
         "{summary}"
     );
 
@@ -313,7 +313,7 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
             .iter()
             .any(|r| r.method == "PATCH" && r.path.ends_with(&format!("/issues/comments/{id}")))
     );
-    assert!(again[id].contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"));
+    assert!(again[id].contains("| `int_orders_enriched` → `int_orders_enriched_v2` | 1 |"));
     assert_eq!(w.gh.violations(), Vec::<String>::new());
 }
 
@@ -371,7 +371,7 @@ fn a_fork_gets_a_comment_with_the_diff_and_no_push() {
     assert_eq!(w.origin_sha(BRANCH), before);
     let body = w.gh.comments().into_values().next().unwrap();
     assert!(body.contains("Renames to apply (13 file(s))"), "{body}");
-    assert!(body.contains("````diff\n--- a/pipelines/"), "{body}");
+    assert!(body.contains("```diff\n--- a/pipelines/"), "{body}");
     assert!(
         body.contains("+INSERT INTO int_orders_enriched_v2"),
         "{body}"

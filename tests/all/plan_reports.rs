@@ -1044,3 +1044,49 @@ fn sections_are_fenced_safely() {
         "{md}"
     );
 }
+
+/// "Caused by" names the changed tables a row comes from: both roots of a
+/// diamond, and for a changed table downstream of another, itself first.
+#[test]
+fn caused_by_names_the_changed_roots() {
+    let texts = |k: i32| -> Vec<(String, Vec<u8>)> {
+        let t = |name: &str, from: &str| {
+            (
+                format!("sql/{name}.sql"),
+                format!(
+                    "CREATE TABLE {name} (id INT);\nINSERT INTO {name} SELECT a.id FROM {from};\n"
+                )
+                .into_bytes(),
+            )
+        };
+        vec![
+            t("src_a", &format!("raw_a AS a WHERE a.id > {k}")),
+            t("src_b", &format!("raw_b AS a WHERE a.id > {k}")),
+            t("int_c", "src_a AS a JOIN src_b AS b ON a.id = b.id"),
+            t("fct_d", &format!("int_c AS a WHERE a.id > {k}")),
+            t("fct_e", "fct_d AS a"),
+        ]
+    };
+    let (plan, graph) = plan_of(&texts(0), &texts(1));
+    let text = greenlight::report::plan::text(&Renderer::embedded(), &plan, &graph).unwrap();
+    for line in [
+        "  int_c -> int_c_v2  wave 2, stateful (join); src_a, src_b\n",
+        "  fct_d -> fct_d_v2  wave 3; changed (dml), also src_a, src_b\n",
+        "  fct_e -> fct_e_v2  wave 4; src_a, src_b, fct_d\n",
+        "  fct_d changed (dml) -> 2 tables re-versioned\n",
+        "  src_a changed (dml) -> 4 tables re-versioned, 1 stateful\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    let md = comment(
+        &Renderer::embedded(),
+        &plan,
+        &graph,
+        &CommentContext::default(),
+    )
+    .unwrap();
+    assert!(
+        md.contains("| `fct_d` → `fct_d_v2` | 3 |  | changed (dml); also `src_a`, `src_b` |"),
+        "{md}"
+    );
+}
