@@ -44,14 +44,9 @@ struct FailureView<'a> {
     file_count: usize,
 }
 
-/// (rows, bytes of the error text) per rung.
-const LADDER: &[(usize, usize)] = &[
-    (200, 20_000),
-    (100, 10_000),
-    (30, 4_000),
-    (10, 2_000),
-    (0, 1_000),
-];
+/// (rows, bytes of the error text) per rung: a screenful of problems
+/// (the job's annotations and log have every one).
+const LADDER: &[(usize, usize)] = &[(50, 20_000), (30, 8_000), (10, 2_000), (0, 1_000)];
 
 /// The failure comment: always under GitHub's size limit, starting with
 /// the sticky comment's marker.
