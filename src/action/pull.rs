@@ -20,14 +20,17 @@ use super::event::Pull;
 use super::workflow::{self, Level};
 use super::{Inputs, Mode, Outputs, PLAN_JSON, RunnerEnv, repo_path, say, warn};
 use crate::app::publish::{self, PublishError, PublishRequest, Published, Pushed, TRAILER};
-use crate::app::{self, Release, ReleaseRequest, rewrite};
+use crate::app::{self, ReleaseRequest, rewrite};
 use crate::cli::Outcome;
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::Error;
 use crate::git::remote;
 use crate::github::{Annotation, Check, CheckConclusion, GitHub, Limits};
 use crate::report::Renderer;
-use crate::report::plan::{COMMENT_LIMIT, COMMENT_MARKER, Section, job_summary, pr_comment};
+use crate::report::plan::{
+    COMMENT_MARKER, CommentContext, Failure, FileLinks, RewriteNote, Section, comment,
+    failure_comment, summary,
+};
 
 const REMOTE: &str = "origin";
 const ATTEMPTS: usize = 3;
@@ -343,44 +346,36 @@ fn isolated_analysis(cx: &Run<'_>, config: Config) -> Result<Analysed, PublishEr
     })
 }
 
-/// The renames as one sentence.
-fn renames(release: &Release) -> String {
-    let pairs: Vec<String> = release
-        .impact
-        .impacted
-        .iter()
-        .filter_map(|i| {
-            i.blue
-                .as_ref()
-                .filter(|b| **b != i.green)
-                .map(|b| (b, &i.green))
-        })
-        .map(|(a, b)| format!("`{a}` → `{b}`"))
-        .collect();
-    pairs.join(", ")
-}
-
-/// The comment's sections about the rewrite: the commit (this run's or an
-/// earlier run's), or the diff to apply and why it was not pushed.
-fn rewrite_sections(cx: &Run<'_>, a: &Analysed) -> Vec<Section> {
+/// What the comment says of the rewrite: the bot's commit (this run's, or
+/// an earlier run's found in the branch's history), or the diff to apply
+/// and why it was not pushed.
+fn comment_context(cx: &Run<'_>, a: &Analysed) -> CommentContext {
     let release = &a.published.release;
-    let mut sections = Vec::new();
-    let commit_section = |c: Oid, earlier: bool| Section {
-        title: format!("Rewrite commit {}", &c.to_string()[..12]),
-        body: format!(
-            "greenlight {} the renames to `{}`: {}.",
-            if earlier {
-                "committed (in an earlier run)"
-            } else {
-                "committed"
-            },
-            cx.pr.head_branch,
-            renames(release)
-        ),
-        code: String::new(),
+    let server = cx.env.server_url.trim_end_matches('/');
+    let repo = &cx.env.repository;
+    let note = |c: Oid, earlier: bool| RewriteNote {
+        commit: c.to_string(),
+        url: Some(format!("{server}/{repo}/commit/{c}")),
+        branch: cx.pr.head_branch.clone(),
+        tables: release
+            .impact
+            .impacted
+            .iter()
+            .filter(|i| i.blue.as_ref().is_some_and(|b| *b != i.green))
+            .count(),
+        earlier,
+    };
+    let mut ctx = CommentContext {
+        files: Some(FileLinks {
+            blob_url: format!("{server}/{repo}/blob/{}", a.published.head),
+            project_prefix: repo_path(&cx.inputs.project_dir, ""),
+        }),
+        details_url: cx.env.run_url(),
+        notes: a.notes.clone(),
+        ..CommentContext::default()
     };
     match &a.published.pushed {
-        Pushed::Committed(c) => sections.push(commit_section(*c, false)),
+        Pushed::Committed(c) => ctx.rewrite = Some(note(*c, false)),
         Pushed::UpToDate => {
             let earlier = remote::last_trailer_commit(
                 cx.repo,
@@ -392,35 +387,24 @@ fn rewrite_sections(cx: &Run<'_>, a: &Analysed) -> Vec<Section> {
             )
             .ok()
             .flatten();
-            if let Some(c) = earlier {
-                sections.push(commit_section(c, true));
-            }
+            ctx.rewrite = earlier.map(|c| note(c, true));
         }
         Pushed::Pending { rewrites, refused } => {
             if let Some(reason) = refused {
-                sections.push(Section {
-                    title: "Push refused".into(),
-                    body: format!(
-                        "greenlight could not push the renames to `{}`: {}. Apply the diff below, or run `greenlight rewrite` and push.",
-                        cx.pr.head_branch,
-                        crate::paths::excerpt(reason, 300)
-                    ),
-                    code: String::new(),
-                });
+                ctx.notes.push(format!(
+                    "greenlight could not push the renames to `{}`: {}. Apply the diff below, or run `greenlight rewrite` and push.",
+                    cx.pr.head_branch,
+                    crate::paths::excerpt(reason, 300)
+                ));
             }
-            sections.push(Section {
+            ctx.sections.push(Section {
                 title: format!("Renames to apply ({} file(s))", rewrites.len()),
                 body: rewrite::unified_diff(rewrites),
                 code: "diff".into(),
             });
         }
     }
-    sections.extend(a.notes.iter().map(|n| Section {
-        title: "Note".into(),
-        body: n.clone(),
-        code: String::new(),
-    }));
-    sections
+    ctx
 }
 
 /// The comment, the check, the summary and the outputs of an analysed pull
@@ -433,8 +417,8 @@ fn present(
 ) -> Result<Outcome> {
     let release = &a.published.release;
     let plan = app::plan(release, &a.config);
-    let sections = rewrite_sections(cx, &a);
-    let body = pr_comment(&a.renderer, &plan, &release.head_graph, &sections)?;
+    let ctx = comment_context(cx, &a);
+    let body = comment(&a.renderer, &plan, &release.head_graph, &ctx)?;
     let plan_file = cx.env.workspace.join(PLAN_JSON);
     if let Some(dir) = plan_file.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {PLAN_JSON}"))?;
@@ -442,7 +426,10 @@ fn present(
     std::fs::write(&plan_file, serde_json::to_string_pretty(&plan)? + "\n")
         .with_context(|| format!("cannot write {PLAN_JSON}"))?;
     if let Some(path) = &cx.env.summary {
-        workflow::append(path, &job_summary(&a.renderer, &plan, &release.head_graph)?)?;
+        workflow::append(
+            path,
+            &summary(&a.renderer, &plan, &release.head_graph, &ctx)?,
+        )?;
     }
     let committed = match &a.published.pushed {
         Pushed::Committed(c) => Some(c.to_string()),
@@ -556,12 +543,6 @@ fn relative(cx: &Run<'_>, text: &str) -> String {
     out
 }
 
-/// The longest run of backquotes in `text`, plus one, at least three.
-fn fence(text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    "`".repeat((longest + 1).max(3))
-}
-
 /// A failed analysis: annotations at file:line:col, the failure comment,
 /// a failed check, exit 1.
 fn fail(
@@ -570,41 +551,52 @@ fn fail(
     github: Option<&GitHub>,
     e: anyhow::Error,
 ) -> Result<Outcome> {
+    let files: &[crate::error::FileError] = match e.downcast_ref::<Error>() {
+        Some(Error::Files(errors)) => errors,
+        _ => &[],
+    };
     let mut annotations = Vec::new();
-    if let Some(Error::Files(errors)) = e.downcast_ref::<Error>() {
-        for f in errors {
-            let file = repo_path(&cx.inputs.project_dir, &f.path);
-            let message = if f.hint.is_empty() {
-                f.message.clone()
-            } else {
-                format!("{} (hint: {})", f.message, f.hint)
-            };
-            super::command(&workflow::annotation(
-                Level::Error,
-                &file,
-                f.line,
-                f.col,
-                "greenlight",
-                &message,
-            ));
-            annotations.push(Annotation {
-                path: file,
-                start_line: f.line.max(1),
-                end_line: f.line.max(1),
-                start_column: None,
-                end_column: None,
-                annotation_level: "failure",
-                message,
-                title: "greenlight".into(),
-            });
-        }
+    for f in files {
+        let file = repo_path(&cx.inputs.project_dir, &f.path);
+        let message = if f.hint.is_empty() {
+            f.message.clone()
+        } else {
+            format!("{} (hint: {})", f.message, f.hint)
+        };
+        super::command(&workflow::annotation(
+            Level::Error,
+            &file,
+            f.line,
+            f.col,
+            "greenlight",
+            &message,
+        ));
+        annotations.push(Annotation {
+            path: file,
+            start_line: f.line.max(1),
+            end_line: f.line.max(1),
+            start_column: None,
+            end_column: None,
+            annotation_level: "failure",
+            message,
+            title: "greenlight".into(),
+        });
     }
     let text = match e.downcast_ref::<crate::git::BaseRefError>() {
         // No release tag yet: the action's way out, not the CLI's.
         Some(b) => first_release_message(b),
         None => relative(cx, &format!("{e:#}")),
     };
-    let body = failure_body(&text);
+    let strip: Vec<&str> = cx.prefixes.iter().map(String::as_str).collect();
+    let body = failure_comment(
+        &Renderer::embedded(),
+        &Failure {
+            error: &text,
+            files,
+            project_prefix: &repo_path(&cx.inputs.project_dir, ""),
+            strip: &strip,
+        },
+    )?;
     Outputs::default().write(cx.env)?;
     if let Some(gh) = github {
         let action = rt.block_on(gh.upsert_sticky(cx.pr.number, COMMENT_MARKER, &body))?;
@@ -636,30 +628,4 @@ fn first_release_message(e: &crate::git::BaseRefError) -> String {
     format!(
         "no release to compare with: {what}; greenlight compares a pull request with the last release tag\n  hint: tag the state that runs in production (`git tag v0.0.0 <commit> && git push origin v0.0.0`), or, until the first release is tagged, set the action's `since` input to a branch, commit or date (YYYY-MM-DD)"
     )
-}
-
-/// The failure comment: the error in a fence longer than any backquote run
-/// in it, cut to stay under GitHub's size limit.
-fn failure_body(text: &str) -> String {
-    let head = format!(
-        "{COMMENT_MARKER}\n## 🚦 greenlight release plan\n\n:x: greenlight could not analyse this pull request:\n\n"
-    );
-    let budget = COMMENT_LIMIT - head.len() - 200;
-    let shown: String = if text.len() > budget {
-        let cut = text
-            .char_indices()
-            .take_while(|(i, _)| *i < budget)
-            .last()
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        let more = text[cut..].lines().count();
-        format!(
-            "{}\n… and {more} more line(s): see the job's log",
-            &text[..cut]
-        )
-    } else {
-        text.to_string()
-    };
-    let f = fence(&shown);
-    format!("{head}{f}text\n{shown}\n{f}\n")
 }

@@ -157,6 +157,10 @@ pub struct Plan {
     pub cosmetic: Vec<String>,
     pub deleted: Vec<Deleted>,
     pub warnings: Vec<String>,
+    /// How long blue is kept after promotion (the reports' cleanup line;
+    /// not in the JSON contract).
+    #[serde(skip)]
+    pub retention: String,
 }
 
 /// What the plan is built from.
@@ -240,6 +244,7 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         cosmetic: impact.cosmetic.clone(),
         deleted: impact.deleted.clone(),
         warnings,
+        retention: input.retention.to_string(),
     }
 }
 

@@ -1,93 +1,247 @@
-//! The mermaid graph of a release: blue tables (keep running), green
-//! tables (deployed beside them), new tables, and the untouched tables and
-//! external topics they read.
+//! The mermaid graphs of a release. The full graph draws each table once,
+//! labelled with its green name (its blue name and what it reads outside the
+//! release as secondary lines), in one column per wave; changed tables are
+//! highlighted and stateful ones have a thick border. The condensed graph
+//! draws one node per product (or per wave) with counts, for releases too
+//! big to draw table by table.
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::graph::Graph;
-use crate::version::{Impacted, Reason};
+use super::escape::mermaid_text;
+use super::facts::TableFacts;
 
-use super::graph::mermaid_label;
+/// Mermaid's own limits (its defaults, as GitHub renders): past them it
+/// draws an error instead of the diagram.
+pub const MAX_TEXT: usize = 50_000;
+pub const MAX_EDGES: usize = 500;
 
-/// `None` when the graph would have more than `max_nodes` nodes.
-pub fn release_mermaid(impacted: &[Impacted], graph: &Graph, max_nodes: usize) -> Option<String> {
-    let by_head: BTreeMap<&str, &Impacted> =
-        impacted.iter().map(|i| (i.head.as_str(), i)).collect();
-    let mut inputs: BTreeSet<String> = BTreeSet::new();
-    for i in impacted {
-        for p in graph.parents(&i.head) {
-            if !by_head.contains_key(p.as_str()) {
-                inputs.insert(p);
-            }
-        }
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagram {
+    pub text: String,
+    pub nodes: usize,
+    pub edges: usize,
+}
+
+impl Diagram {
+    /// Within mermaid's limits.
+    pub fn renders(&self) -> bool {
+        self.text.len() <= MAX_TEXT && self.edges <= MAX_EDGES
     }
-    let blues = impacted.iter().filter(|i| i.blue.is_some()).count();
-    if impacted.len() + blues + inputs.len() > max_nodes {
-        return None;
+}
+
+const CLASSES: &str = concat!(
+    "  classDef changed fill:#fff8c5,stroke:#9a6700,color:#3b2300\n",
+    "  classDef descendant fill:#dafbe1,stroke:#1a7f37,color:#0f3d1c\n",
+    "  classDef new fill:#ddf4ff,stroke:#0969da,color:#0a3069\n",
+    "  classDef stateful stroke-width:4px\n",
+);
+
+/// Groups per row of the condensed graph.
+const GRID: usize = 4;
+
+/// A wave's column: neutral, so the tables' colours stand out.
+const WAVE_STYLE: &str = "fill:#f6f8fa,stroke:#d0d7de,color:#59636e";
+
+/// The secondary line of a table: its blue name, or `new`.
+fn was(t: &TableFacts) -> String {
+    match &t.blue {
+        Some(b) => format!("was {b}"),
+        None => "new".into(),
     }
-    let mut out = String::from("flowchart LR\n");
-    let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    for (k, name) in inputs.iter().enumerate() {
-        let id = format!("u{k}");
-        let class = if graph.is_external(name) {
-            "external"
-        } else {
-            "untouched"
-        };
-        out.push_str(&format!("  {id}[\"{}\"]:::{class}\n", mermaid_label(name)));
-        ids.insert(name.clone(), id);
+}
+
+/// What a table reads outside the diagram, folded into one line.
+fn folded(untouched: usize, topics: usize, elsewhere: usize) -> Option<String> {
+    let mut parts = Vec::new();
+    if untouched > 0 {
+        parts.push(format!("{untouched} untouched"));
     }
-    if blues > 0 {
-        out.push_str("  subgraph blue [\"blue: keeps running until promotion\"]\n");
-        for (k, i) in impacted.iter().enumerate() {
-            if let Some(b) = &i.blue {
-                out.push_str(&format!("    b{k}[\"{}\"]:::blue\n", mermaid_label(b)));
-            }
-        }
-        out.push_str("  end\n");
-    }
-    out.push_str("  subgraph green [\"green: deployed beside blue\"]\n");
-    for (k, i) in impacted.iter().enumerate() {
-        let class = if i.reason == Reason::New {
-            "new"
-        } else {
-            "green"
-        };
-        out.push_str(&format!(
-            "    g{k}[\"{}\"]:::{class}\n",
-            mermaid_label(&i.green)
+    if topics > 0 {
+        parts.push(format!(
+            "{topics} topic{}",
+            if topics == 1 { "" } else { "s" }
         ));
     }
-    out.push_str("  end\n");
-    let index: BTreeMap<&str, usize> = impacted
-        .iter()
-        .enumerate()
-        .map(|(k, i)| (i.head.as_str(), k))
+    if elsewhere > 0 {
+        parts.push(format!("{elsewhere} in other groups"));
+    }
+    (!parts.is_empty()).then(|| format!("+ reads {}", parts.join(", ")))
+}
+
+fn class_of(t: &TableFacts) -> &'static str {
+    match t.reason {
+        crate::version::Reason::Descendant => "descendant",
+        crate::version::Reason::New => "new",
+        _ => "changed",
+    }
+}
+
+/// The tables `subset` (indexes into `facts`; every table when `None`), one
+/// node each, one column (subgraph) per wave.
+pub fn full(facts: &[TableFacts], subset: Option<&BTreeSet<usize>>) -> Diagram {
+    let drawn: Vec<usize> = (0..facts.len())
+        .filter(|k| subset.is_none_or(|s| s.contains(k)))
         .collect();
-    for (k, i) in impacted.iter().enumerate() {
-        for p in graph.parents(&i.head) {
-            match index.get(p.as_str()) {
-                Some(pk) => {
-                    out.push_str(&format!("  g{pk} --> g{k}\n"));
-                    if i.blue.is_some() && impacted[*pk].blue.is_some() {
-                        out.push_str(&format!("  b{pk} -.-> b{k}\n"));
-                    }
-                }
-                None => {
-                    let u = &ids[&p];
-                    out.push_str(&format!("  {u} --> g{k}\n"));
-                    if i.blue.is_some() {
-                        out.push_str(&format!("  {u} -.-> b{k}\n"));
-                    }
-                }
+    let inside: BTreeSet<usize> = drawn.iter().copied().collect();
+    let mut by_wave: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &k in &drawn {
+        by_wave.entry(facts[k].wave).or_default().push(k);
+    }
+    let mut out = String::from("flowchart LR\n");
+    for (wave, tables) in &by_wave {
+        out.push_str(&format!("  subgraph w{wave} [\"wave {wave}\"]\n"));
+        for &k in tables {
+            let t = &facts[k];
+            let elsewhere = t.parents.iter().filter(|p| !inside.contains(p)).count();
+            let mut label = format!("{}\n{}", mermaid_text(&t.green), mermaid_text(&was(t)));
+            if let Some(f) = folded(t.untouched, t.topics, elsewhere) {
+                label.push('\n');
+                label.push_str(&f);
+            }
+            out.push_str(&format!("    t{k}[\"{label}\"]:::{}\n", class_of(t)));
+        }
+        out.push_str("  end\n");
+        out.push_str(&format!("  style w{wave} {WAVE_STYLE}\n"));
+    }
+    let mut edges = 0;
+    for &k in &drawn {
+        for &p in &facts[k].parents {
+            if inside.contains(&p) {
+                out.push_str(&format!("  t{p} --> t{k}\n"));
+                edges += 1;
             }
         }
     }
-    out.push_str("  classDef blue fill:#dbeafe,stroke:#1d4ed8,color:#1e3a8a\n");
-    out.push_str("  classDef green fill:#dcfce7,stroke:#15803d,color:#14532d\n");
-    out.push_str("  classDef new fill:#dcfce7,stroke:#15803d,stroke-width:3px,color:#14532d\n");
-    out.push_str("  classDef untouched fill:#f3f4f6,stroke:#9ca3af,color:#374151\n");
-    out.push_str(
-        "  classDef external fill:#ffffff,stroke:#9ca3af,stroke-dasharray:4 4,color:#6b7280\n",
-    );
-    Some(out)
+    out.push_str(CLASSES);
+    let stateful: Vec<String> = drawn
+        .iter()
+        .filter(|&&k| facts[k].stateful)
+        .map(|k| format!("t{k}"))
+        .collect();
+    if !stateful.is_empty() {
+        out.push_str(&format!("  class {} stateful\n", stateful.join(",")));
+    }
+    Diagram {
+        text: out,
+        nodes: drawn.len(),
+        edges,
+    }
+}
+
+/// At most this many wave groups in the condensed graph (waves are
+/// bucketed beyond).
+const WAVE_GROUPS: usize = 24;
+
+/// How the condensed graph groups tables: by product when the release
+/// spans more than one, else by wave (by ranges of waves past
+/// WAVE_GROUPS).
+pub fn group_key(facts: &[TableFacts]) -> impl Fn(&TableFacts) -> String {
+    let by_product = by_product(facts);
+    let waves = facts.iter().map(|t| t.wave).max().unwrap_or(1);
+    let bucket = waves.div_ceil(WAVE_GROUPS).max(1);
+    move |t: &TableFacts| {
+        if by_product {
+            t.product.clone().unwrap_or_else(|| "(no product)".into())
+        } else if bucket == 1 {
+            format!("wave {}", t.wave)
+        } else {
+            let first = (t.wave.max(1) - 1) / bucket * bucket + 1;
+            format!("waves {first}-{}", (first + bucket - 1).min(waves))
+        }
+    }
+}
+
+/// Whether the condensed graph groups by product (else by wave).
+pub fn by_product(facts: &[TableFacts]) -> bool {
+    let products: BTreeSet<Option<&str>> = facts.iter().map(|t| t.product.as_deref()).collect();
+    products.len() > 1
+}
+
+/// Groups of `facts` (see `group_key`), in the order of their first wave.
+pub fn groups(facts: &[TableFacts]) -> Vec<(String, BTreeSet<usize>)> {
+    let key = group_key(facts);
+    let mut map: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for (k, t) in facts.iter().enumerate() {
+        map.entry(key(t)).or_default().insert(k);
+    }
+    let mut list: Vec<(String, BTreeSet<usize>)> = map.into_iter().collect();
+    list.sort_by_key(|(name, members)| {
+        let first = members.iter().map(|&k| facts[k].wave).min().unwrap_or(0);
+        (first, name.clone())
+    });
+    list
+}
+
+/// One node per group with its counts; an edge where a table of one group
+/// reads a table of another.
+pub fn condensed(facts: &[TableFacts]) -> Diagram {
+    let groups = groups(facts);
+    let mut group_of = vec![0usize; facts.len()];
+    for (g, (_, members)) in groups.iter().enumerate() {
+        for &k in members {
+            group_of[k] = g;
+        }
+    }
+    let mut out = String::from("flowchart LR\n");
+    let mut stateful_groups = Vec::new();
+    for (g, (name, members)) in groups.iter().enumerate() {
+        let n = members.len();
+        let roots = members.iter().filter(|&&k| facts[k].is_root()).count();
+        let stateful = members.iter().filter(|&&k| facts[k].stateful).count();
+        let waves: BTreeSet<usize> = members.iter().map(|&k| facts[k].wave).collect();
+        let span = match (waves.first(), waves.last()) {
+            (Some(a), Some(b)) if a != b => format!("waves {a}-{b}"),
+            (Some(a), _) => format!("wave {a}"),
+            _ => String::new(),
+        };
+        let mut label = format!(
+            "{} · {n} table{}\n",
+            mermaid_text(name),
+            if n == 1 { "" } else { "s" }
+        );
+        let mut facts_line = Vec::new();
+        if roots > 0 {
+            facts_line.push(format!("{roots} changed"));
+        }
+        if stateful > 0 {
+            facts_line.push(format!("{stateful} stateful"));
+            stateful_groups.push(format!("g{g}"));
+        }
+        if !name.starts_with("wave") {
+            facts_line.push(span);
+        }
+        label.push_str(&facts_line.join(" · "));
+        let class = if roots > 0 { "changed" } else { "descendant" };
+        out.push_str(&format!("  g{g}[\"{label}\"]:::{class}\n"));
+    }
+    let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for (k, t) in facts.iter().enumerate() {
+        for &p in &t.parents {
+            if group_of[p] != group_of[k] {
+                edges.insert((group_of[p], group_of[k]));
+            }
+        }
+    }
+    for (a, b) in &edges {
+        out.push_str(&format!("  g{a} --> g{b}\n"));
+    }
+    // Groups linked to no other would stack in one tall column: invisible
+    // links lay them out in rows of a few.
+    let linked: BTreeSet<usize> = edges.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let alone: Vec<usize> = (0..groups.len()).filter(|g| !linked.contains(g)).collect();
+    let mut links = edges.len();
+    for row in alone.chunks(GRID) {
+        for pair in row.windows(2) {
+            out.push_str(&format!("  g{} ~~~ g{}\n", pair[0], pair[1]));
+            links += 1;
+        }
+    }
+    out.push_str(CLASSES);
+    if !stateful_groups.is_empty() {
+        out.push_str(&format!("  class {} stateful\n", stateful_groups.join(",")));
+    }
+    Diagram {
+        text: out,
+        nodes: groups.len(),
+        edges: links,
+    }
 }

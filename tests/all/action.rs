@@ -331,12 +331,16 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
     assert_eq!(comments.len(), 1);
     let (id, body) = comments.iter().next().unwrap();
     assert!(body.starts_with("<!-- greenlight:plan -->"));
+    // The green name links to its SQL file at the commit the comment is about.
     assert!(
-        body.contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"),
+        body.contains(&format!("| `int_orders_enriched` → [`int_orders_enriched_v2`](https://github.example.com/Codertocat/Hello-World/blob/{after}/{DML}) | 1 |")),
         "{body}"
     );
     assert!(
-        body.contains(&format!("Rewrite commit {}", &after[..12])),
+        body.contains(&format!(
+            "greenlight committed the renames of 7 tables to `{BRANCH}` in [`{}`]",
+            &after[..12]
+        )),
         "{body}"
     );
     let outputs = job.runner.outputs();
@@ -359,7 +363,7 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
     assert!(w.gh.requests().iter().all(|r| !r.body.contains(TOKEN)));
     let summary = job.runner.summary();
     assert!(
-        summary.contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"),
+        summary.contains("| `int_orders_enriched` → [`int_orders_enriched_v2`]("),
         "{summary}"
     );
     // A `greenlight` check on the bot's commit (the pull request's new
@@ -401,7 +405,7 @@ fn first_run_commits_and_comments_then_rerun_commits_nothing_and_edits_the_same_
             .iter()
             .any(|r| r.method == "PATCH" && r.path.ends_with(&format!("/issues/comments/{id}")))
     );
-    assert!(again[id].contains("| `int_orders_enriched` | `int_orders_enriched_v2` |"));
+    assert!(again[id].contains("| `int_orders_enriched` → [`int_orders_enriched_v2`]("));
     assert_eq!(w.gh.violations(), Vec::<String>::new());
 }
 
@@ -659,10 +663,7 @@ fn a_repository_without_a_release_tag_says_how_to_start() {
     let out = w.run(&job);
     assert!(out.status.success(), "{}", text(&out));
     let body = w.gh.comments().into_values().next().unwrap();
-    assert!(
-        body.contains("Compared with `origin/release/1.1`"),
-        "{body}"
-    );
+    assert!(body.contains("since `origin/release/1.1`"), "{body}");
 }
 
 #[test]
@@ -688,11 +689,11 @@ fn an_app_token_rerun_on_the_bots_commit_is_a_no_op_that_reports_success() {
     );
     let body = second.values().next().unwrap();
     // The rewrite note stays, naming the bot's commit.
+    assert!(body.contains(&format!("[`{}`]", &bot[..12])), "{body}");
     assert!(
-        body.contains(&format!("Rewrite commit {}", &bot[..12])),
+        body.contains("An earlier run of greenlight committed the renames"),
         "{body}"
     );
-    assert!(body.contains("in an earlier run"), "{body}");
     let on_bot: Vec<_> =
         w.gh.verdicts()
             .into_iter()

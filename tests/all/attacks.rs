@@ -332,13 +332,20 @@ fn a7_the_failure_comment_is_fenced_sized_and_relative() {
     assert!(body.contains("more"), "says what was cut");
     assert!(!body.contains(&job.runner.workspace.display().to_string()));
     // The fence is longer than any backquote run inside it.
-    let fence_line = body.lines().find(|l| l.starts_with("`````")).unwrap();
-    let fence = fence_line.trim_end_matches("text");
-    assert!(fence.len() > 4, "{fence_line}");
+    let lines: Vec<&str> = body.lines().collect();
+    let open = lines.iter().position(|l| l.starts_with("`````")).unwrap();
+    let fence = lines[open].trim_end_matches("text");
+    assert!(fence.len() > 4, "{}", lines[open]);
     assert!(
-        body.trim_end().ends_with(fence),
+        lines[open + 1..].contains(&fence),
+        "the fence is closed by the same run: {}",
+        &body[body.len() - 200..]
+    );
+    // The hostile name is a code span longer than its own backquotes.
+    assert!(
+        body.contains("| `````pipelines/broken/````.sql````` |"),
         "{}",
-        &body[body.len() - 80..]
+        &body[..2000]
     );
 }
 
@@ -363,7 +370,7 @@ fn a8_a_refused_push_still_comments_with_the_diff_and_the_reason() {
     assert!(text(&out).contains("need the renames"), "{}", text(&out));
     assert_eq!(w.origin_sha(BRANCH), before);
     let body = comment(&w);
-    assert!(body.contains("Push refused"), "{body}");
+    assert!(body.contains("could not push the renames"), "{body}");
     assert!(
         body.contains("protected branch: changes need a review"),
         "{body}"
