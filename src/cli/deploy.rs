@@ -102,6 +102,7 @@ pub fn target(project: &Path, name: &str, env: &Environment) -> Result<Box<dyn T
             )
             .map_err(|m| anyhow!(m))?;
             gw.timeout = Duration::from_secs(env.poll.timeout_secs.max(1));
+            gw.context = env.statement_properties();
             gw.savepoint_dir = g.savepoint_dir.clone();
             if let Some(m) = &g.query_mode {
                 gw.query_mode = m.clone();
@@ -175,10 +176,23 @@ fn print_waves(waves: &[DeployWave], format: OutFormat) -> Result<()> {
     Ok(())
 }
 
-pub fn promote(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Outcome> {
+pub fn promote(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    env: &EnvArgs,
+    force: bool,
+) -> Result<Outcome> {
     let ctx = context(args, rel, env)?;
     let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
     let mut log = log_line;
+    let file = deploy::verdict::file(&ctx.env_name, &ctx.env);
+    if force {
+        log("--force: promoting without a passed validation");
+    } else {
+        let verdict = deploy::verdict::read(&deploy::verdict::path(&args.project, &file))
+            .map_err(|m| anyhow!(m))?;
+        run::promote_gate(t.as_mut(), &ctx.env_name, &ctx.waves, verdict.as_ref(), &file)?;
+    }
     let r = run::promote(
         t.as_mut(),
         &ctx.env_name,
@@ -323,6 +337,10 @@ pub fn validate(
         &run_id,
         &mut log,
     )?;
+    let verdict = deploy::verdict::of_report(&report, &ctx.waves, now_secs()?);
+    let file = deploy::verdict::file(&ctx.env_name, &ctx.env);
+    deploy::verdict::write(&deploy::verdict::path(&args.project, &file), &verdict)
+        .map_err(|m| anyhow!("cannot keep the verdict for promote: {m}"))?;
     let md = deploy::validate::markdown(&report);
     let json = serde_json::to_string_pretty(&report)? + "\n";
     if let Some(p) = opts.json_out {
@@ -342,5 +360,38 @@ pub fn validate(
             report.checks.len()
         );
     }
+    Ok(Outcome::Ok)
+}
+
+fn now_secs() -> Result<i64> {
+    Ok(std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64)
+}
+
+/// `greenlight await --env E [--timeout 30m]`: waits until green has caught
+/// up with blue; exit 1 at the timeout, naming the tables still behind.
+pub fn await_ready(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    env: &EnvArgs,
+    timeout: &str,
+) -> Result<Outcome> {
+    let secs = deploy::parse_duration(timeout).map_err(|m| anyhow!("--timeout: {m}"))?;
+    let ctx = context(args, rel, env)?;
+    let pairs = deploy::validate::pairs_of(&ctx.plan, &ctx.waves);
+    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
+    let run_id = format!("{:x}", now_secs()? % 0x100_0000);
+    let mut log = log_line;
+    let r = run::await_ready(
+        t.as_mut(),
+        &ctx.env_name,
+        &ctx.env,
+        &pairs,
+        Duration::from_secs(secs),
+        &run_id,
+        &mut log,
+    )?;
+    println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(Outcome::Ok)
 }
