@@ -287,6 +287,7 @@ pub fn verdicts(
                     )
                 }
                 (None, None) if b == Value::Null && g == Value::Null => (true, "both empty".into()),
+                (Some(_), None) if g == Value::Null => (false, "green has no records yet".into()),
                 _ => (false, "cannot read the latest event time".into()),
             };
             out.push(Check {
