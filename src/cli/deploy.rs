@@ -101,12 +101,7 @@ pub fn target(project: &Path, name: &str, env: &Environment) -> Result<Box<dyn T
                 timeout,
             )
             .map_err(|m| anyhow!(m))?;
-            gw.timeout = Duration::from_secs(env.poll.timeout_secs.max(1));
-            gw.context = env.statement_properties();
-            gw.savepoint_dir = g.savepoint_dir.clone();
-            if let Some(m) = &g.query_mode {
-                gw.query_mode = m.clone();
-            }
+            gw.configure(env);
             Box::new(gw)
         }
     })
@@ -191,7 +186,13 @@ pub fn promote(
     } else {
         let verdict = deploy::verdict::read(&deploy::verdict::path(&args.project, &file))
             .map_err(|m| anyhow!(m))?;
-        run::promote_gate(t.as_mut(), &ctx.env_name, &ctx.waves, verdict.as_ref(), &file)?;
+        run::promote_gate(
+            t.as_mut(),
+            &ctx.env_name,
+            &ctx.waves,
+            verdict.as_ref(),
+            &file,
+        )?;
     }
     let r = run::promote(
         t.as_mut(),

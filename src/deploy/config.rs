@@ -163,6 +163,12 @@ pub struct Poll {
     pub max_interval_ms: u64,
     /// HTTP request timeout.
     pub request_timeout_secs: u64,
+    /// Retries of one HTTP request (throttled, unavailable, or a 500 of a
+    /// request that may be repeated).
+    pub http_retries: u32,
+    /// First wait before a retry (doubled each time, at most 30 s), unless
+    /// the server says `Retry-After`.
+    pub http_backoff_ms: u64,
 }
 
 impl Default for Poll {
@@ -172,6 +178,8 @@ impl Default for Poll {
             interval_ms: 1000,
             max_interval_ms: 15_000,
             request_timeout_secs: 30,
+            http_retries: 5,
+            http_backoff_ms: 500,
         }
     }
 }

@@ -292,7 +292,10 @@ mod tests {
         );
         let bounded_kafka = kafka.replace(")", ", 'scan.bounded.mode' = 'timestamp')");
         assert_eq!(bounded_options(&bounded_kafka), None);
-        assert_eq!(bounded_options("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')"), None);
+        assert_eq!(
+            bounded_options("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')"),
+            None
+        );
         assert_eq!(options_of("CREATE VIEW v AS SELECT 1"), None);
     }
 

@@ -203,7 +203,10 @@ fn statement_text(
         let tail = first_word_end(&text[hi..], "END").map_or(hi, |e| hi + e);
         (text[head..tail].to_string(), Some((loc.file, first)))
     } else {
-        (text.get(s.start..s.end).ok_or_else(changed)?.to_string(), None)
+        (
+            text.get(s.start..s.end).ok_or_else(changed)?.to_string(),
+            None,
+        )
     };
     Ok(Read {
         sql,
@@ -216,11 +219,7 @@ fn statement_text(
 /// The first and last statement of the statement set holding statement
 /// `i`: its neighbours inside a set, up to an `END` between two of them
 /// (two sets one after the other). None when the text does not tokenize.
-fn set_members(
-    text: &str,
-    stmts: &[crate::sql::Statement],
-    i: usize,
-) -> Option<(usize, usize)> {
+fn set_members(text: &str, stmts: &[crate::sql::Statement], i: usize) -> Option<(usize, usize)> {
     let same_set = |a: usize, b: usize| -> Option<bool> {
         let gap = text.get(stmts[a].end..stmts[b].start)?;
         let toks = crate::sql::tokenize(gap).ok()?;
@@ -240,7 +239,10 @@ fn set_members(
 /// Byte offset of the last `word` token of `text`.
 fn last_word(text: &str, word: &str) -> Option<usize> {
     let toks = crate::sql::tokenize(text).ok()?;
-    toks.iter().rev().find(|t| t.is_word_ci(word)).map(|t| t.start)
+    toks.iter()
+        .rev()
+        .find(|t| t.is_word_ci(word))
+        .map(|t| t.start)
 }
 
 /// Byte offset just past the first `word` token of `text`.

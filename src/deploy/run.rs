@@ -881,7 +881,10 @@ pub fn await_ready(
     let interval = Duration::from_secs(env.readiness.interval_secs);
     let twins = pairs.iter().filter(|p| p.blue.is_some()).count();
     for p in pairs.iter().filter(|p| p.blue.is_none()) {
-        log(&format!("{}: a new table, nothing to catch up with", p.green));
+        log(&format!(
+            "{}: a new table, nothing to catch up with",
+            p.green
+        ));
     }
     let start = Instant::now();
     let mut qn = 0usize;

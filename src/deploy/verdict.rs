@@ -218,12 +218,26 @@ mod tests {
         assert_eq!(gate("stage", f, Some(&ok), &w, Some(("n", 99))), Ok(()));
         // Whitespace does not make another deployment; other SQL does.
         assert_eq!(
-            gate("stage", f, Some(&ok), &waves("INSERT  INTO x_v2\nSELECT 1;"), None),
+            gate(
+                "stage",
+                f,
+                Some(&ok),
+                &waves("INSERT  INTO x_v2\nSELECT 1;"),
+                None
+            ),
             Ok(())
         );
         assert_eq!(
-            gate("stage", f, Some(&ok), &waves("INSERT INTO x_v2 SELECT 2"), None),
-            Err(GateError::OtherDeployment { env: "stage".into() })
+            gate(
+                "stage",
+                f,
+                Some(&ok),
+                &waves("INSERT INTO x_v2 SELECT 2"),
+                None
+            ),
+            Err(GateError::OtherDeployment {
+                env: "stage".into()
+            })
         );
         assert!(matches!(
             gate("prod", f, Some(&ok), &w, None),

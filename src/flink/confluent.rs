@@ -7,9 +7,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::http::{Http, Retry, encode, env_secret, error_detail};
-use super::{
-    NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError,
-};
+use super::{NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError};
 use crate::deploy::config::Environment;
 
 pub struct Confluent {
@@ -69,7 +67,7 @@ impl Confluent {
                 c.provider.to_ascii_lowercase()
             )
         });
-        let flink = Http::new(&flink_url, Some(flink_key), timeout);
+        let flink = Http::new(&flink_url, Some(flink_key), timeout).with_retries(&env.poll);
         let cloud = cloud_key.map(|k| {
             Http::new(
                 c.api_url
@@ -78,6 +76,7 @@ impl Confluent {
                 Some(k),
                 timeout,
             )
+            .with_retries(&env.poll)
         });
         Ok(Confluent {
             flink,
@@ -184,7 +183,11 @@ impl Confluent {
         // Guarded by `resource_version`: sent twice, the second is refused
         // (409) rather than applied twice.
         let guarded = version.as_str().is_some_and(|v| !v.is_empty());
-        let policy = if guarded { Retry::Idempotent } else { Retry::Once };
+        let policy = if guarded {
+            Retry::Idempotent
+        } else {
+            Retry::Once
+        };
         let a = self
             .flink
             .send_with(policy, "PUT", &path, Some(&body), "application/json")?;
@@ -289,6 +292,15 @@ impl Target for Confluent {
             .send("POST", &path, Some(&body), "application/json")?;
         match a.status {
             200..=202 => Ok(statement_of(&parse(&a.body, &path)?)),
+            // The server failed while it handled the create: the statement
+            // may exist. The caller decides from what is there.
+            500 => Err(TargetError::Unavailable {
+                url: path.clone(),
+                reason: format!(
+                    "HTTP 500: {}; the statement may have been created",
+                    error_detail(&a.body)
+                ),
+            }),
             409 => Err(TargetError::Conflict {
                 name: stmt.name.clone(),
                 detail: error_detail(&a.body),

@@ -14,8 +14,7 @@ use serde_json::{Value, json};
 
 use super::http::{Http, Retry, encode, error_detail};
 use super::{
-    MAX_PAGES, NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target,
-    TargetError,
+    MAX_PAGES, NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError,
 };
 use crate::deploy::config::{CURRENT_CATALOG, CURRENT_DATABASE};
 
@@ -52,7 +51,10 @@ struct Job {
 
 /// Flink 2.x's savepoint directory key, and the 1.x key it replaced (both
 /// sent: the gateway may run either).
-const SAVEPOINT_DIR_KEYS: [&str; 2] = ["execution.checkpointing.savepoint-dir", "state.savepoints.dir"];
+const SAVEPOINT_DIR_KEYS: [&str; 2] = [
+    "execution.checkpointing.savepoint-dir",
+    "state.savepoints.dir",
+];
 /// The savepoint a job starts from, in 2.x and 1.x.
 const RESTORE_KEYS: [&str; 2] = ["execution.state-recovery.path", "execution.savepoint.path"];
 
@@ -131,9 +133,20 @@ impl Gateway {
         })
     }
 
-    /// Shortens retries (tests).
-    pub fn set_backoff(&mut self, d: Duration) {
-        self.http.backoff = d;
+    /// Takes the environment's settings: operation timeout, HTTP retries,
+    /// the statements' context (catalog, database, properties), savepoints
+    /// and the mode of validation queries.
+    pub fn configure(&mut self, env: &crate::deploy::Environment) {
+        self.timeout = Duration::from_secs(env.poll.timeout_secs.max(1));
+        self.http.retries = env.poll.http_retries;
+        self.http.backoff = Duration::from_millis(env.poll.http_backoff_ms);
+        self.context = env.statement_properties();
+        if let Some(g) = &env.sql_gateway {
+            self.savepoint_dir = g.savepoint_dir.clone();
+            if let Some(m) = &g.query_mode {
+                self.query_mode = m.clone();
+            }
+        }
     }
 
     fn save(&self) -> Result<(), TargetError> {
@@ -192,7 +205,9 @@ impl Gateway {
             self.use_namespace(catalog.as_deref(), database.as_deref())?;
             match self.run(sql, &config_all) {
                 Err(TargetError::Refused { detail, .. })
-                    if attempt == 0 && detail.contains("does not exist") && detail.contains("Session") =>
+                    if attempt == 0
+                        && detail.contains("does not exist")
+                        && detail.contains("Session") =>
                 {
                     self.session = None;
                     // Temporary twins lived in the lost session.
@@ -303,7 +318,9 @@ impl Gateway {
             encode(op),
             encode(token)
         );
-        let a = self.http.send_with(Retry::Never500, "GET", &path, None, "")?;
+        let a = self
+            .http
+            .send_with(Retry::Never500, "GET", &path, None, "")?;
         if a.status >= 400 {
             return Err(TargetError::Failed(first_line_error(&a.body)));
         }
@@ -528,13 +545,12 @@ impl Gateway {
             "CREATE TEMPORARY TABLE {twin} WITH ({}) LIKE {table} (EXCLUDING OPTIONS)",
             with.join(", ")
         );
-        self.execute(&sql, &BTreeMap::new())
-            .map_err(|e| match e {
-                TargetError::Failed(d) => {
-                    TargetError::Failed(format!("cannot make a bounded twin of {table}: {d}"))
-                }
-                other => other,
-            })?;
+        self.execute(&sql, &BTreeMap::new()).map_err(|e| match e {
+            TargetError::Failed(d) => {
+                TargetError::Failed(format!("cannot make a bounded twin of {table}: {d}"))
+            }
+            other => other,
+        })?;
         Ok(twin)
     }
 }

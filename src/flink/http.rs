@@ -71,6 +71,13 @@ impl Http {
         }
     }
 
+    /// Retries and first backoff from the environment's `poll` settings.
+    pub fn with_retries(mut self, poll: &crate::deploy::config::Poll) -> Http {
+        self.retries = poll.http_retries;
+        self.backoff = Duration::from_millis(poll.http_backoff_ms);
+        self
+    }
+
     /// Sends `method path` with an optional JSON body, retried as
     /// [`Retry::of`] the method says. Any other status is returned to the
     /// caller.
@@ -112,10 +119,7 @@ impl Http {
                 Err(e) => {
                     return Err(TargetError::Unavailable {
                         url: redact(&url),
-                        reason: format!(
-                            "{}; the request may have been processed",
-                            e.reason
-                        ),
+                        reason: format!("{}; the request may have been processed", e.reason),
                     });
                 }
             };

@@ -281,7 +281,12 @@ mod tests {
         for i in 0..MAX_PAGES {
             p.next(&i.to_string()).unwrap();
         }
-        assert!(p.next("last").unwrap_err().to_string().contains("more than"));
+        assert!(
+            p.next("last")
+                .unwrap_err()
+                .to_string()
+                .contains("more than")
+        );
     }
 
     #[test]
