@@ -34,7 +34,7 @@ fn release(marker: &str) -> TempRepo {
 
 /// Every table of the example at the base (blue names) and its external
 /// tables: what a Confluent environment running blue has.
-const BASE_TABLES: &[&str] = &[
+pub const BASE_TABLES: &[&str] = &[
     "dim_customers",
     "dim_products",
     "fct_hourly_revenue",

@@ -253,7 +253,7 @@ fn statement(name: &str, sql: &str, phase: &str, stopped: bool, created: &str) -
         "organization_id": ORG,
         "environment_id": ENV,
         "metadata": {"self": format!("http://x{BASE}/{name}"), "created_at": created, "resource_version": "1"},
-        "spec": {"statement": sql, "properties": {}, "compute_pool_id": "lfcp-1", "stopped": stopped},
+        "spec": {"statement": sql, "statement_name": name, "properties": {}, "compute_pool_id": "lfcp-1", "stopped": stopped},
         "status": {"phase": phase, "detail": ""},
     })
 }
@@ -277,7 +277,11 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
         return (
             200,
             json!({"api_version": "fcpm/v2", "kind": "ComputePool", "id": id,
-                   "spec": {"display_name": "pool", "max_cfu": st.pool_max},
+                   "metadata": {"self": format!("https://api.confluent.cloud/fcpm/v2/compute-pools/{id}"),
+                                "resource_name": format!("crn://confluent.cloud/organization={ORG}/environment={ENV}/flink-region=aws.us-west-2/compute-pool={id}")},
+                   "spec": {"display_name": "pool", "cloud": "AWS", "region": "us-west-2", "max_cfu": st.pool_max,
+                            "environment": {"id": ENV, "related": format!("https://api.confluent.cloud/v2/environments/{ENV}"),
+                                            "resource_name": format!("crn://confluent.cloud/organization={ORG}/environment={ENV}")}},
                    "status": {"phase": "PROVISIONED", "current_cfu": st.pool_current}}),
             false,
         );
@@ -405,12 +409,18 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
             let failed = st
                 .statements
                 .iter()
-                .any(|s| s["name"] == *name && s["status"]["phase"] == "FAILED");
-            let data = if failed {
-                json!([{"kind": "StatementException", "name": "org.apache.flink.table.api.ValidationException",
-                        "message": "SQL validation failed. Object 'missing_table' not found", "timestamp": "2026-01-01T00:00:01Z"}])
-            } else {
-                json!([])
+                .find(|s| s["name"] == *name && s["status"]["phase"] == "FAILED");
+            let data = match failed {
+                Some(s) => {
+                    let message = if s["spec"]["statement"].as_str().unwrap_or("").contains("FAIL_ME") {
+                        "SQL validation failed. Object 'missing_table' not found".to_string()
+                    } else {
+                        format!("SQL validation failed. {}", s["status"]["detail"].as_str().unwrap_or(""))
+                    };
+                    json!([{"kind": "StatementException", "name": "org.apache.flink.table.api.ValidationException",
+                            "message": message, "timestamp": "2026-01-01T00:00:01Z"}])
+                }
+                None => json!([]),
             };
             (
                 200,
@@ -433,9 +443,13 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
                 .map(|(_, r)| r.clone())
                 .unwrap_or_default();
             let data: Vec<Value> = rows.iter().map(|r| json!({"op": 0, "row": r})).collect();
+            // Rows are in `results.data`, as Confluent sends them; the
+            // published spec also requires a top-level `data` its schema
+            // does not define (a defect of the description): an empty one
+            // keeps Prism's check of every other field on.
             (
                 200,
-                json!({"api_version": "sql/v1", "kind": "StatementResult", "metadata": {"next": ""}, "results": {"data": data}}),
+                json!({"api_version": "sql/v1", "kind": "StatementResult", "metadata": {"next": ""}, "results": {"data": data}, "data": []}),
                 false,
             )
         }
