@@ -346,7 +346,11 @@ fn the_lifecycle_through_prism_proxy_in_front_of_the_stand_in() {
         assert!(calls.iter().any(|c| c.starts_with(m)), "no {m}: {calls:?}");
     }
     assert!(calls.iter().any(|c| c.ends_with("/results")));
-    assert!(calls.iter().any(|c| c.starts_with("GET /fcpm/v2/compute-pools/")));
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("GET /fcpm/v2/compute-pools/"))
+    );
     assert!(!server.has_table("fct_orders"));
     assert!(server.has_table("fct_orders_v2"));
 }

@@ -412,10 +412,17 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
                 .find(|s| s["name"] == *name && s["status"]["phase"] == "FAILED");
             let data = match failed {
                 Some(s) => {
-                    let message = if s["spec"]["statement"].as_str().unwrap_or("").contains("FAIL_ME") {
+                    let message = if s["spec"]["statement"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("FAIL_ME")
+                    {
                         "SQL validation failed. Object 'missing_table' not found".to_string()
                     } else {
-                        format!("SQL validation failed. {}", s["status"]["detail"].as_str().unwrap_or(""))
+                        format!(
+                            "SQL validation failed. {}",
+                            s["status"]["detail"].as_str().unwrap_or("")
+                        )
                     };
                     json!([{"kind": "StatementException", "name": "org.apache.flink.table.api.ValidationException",
                             "message": message, "timestamp": "2026-01-01T00:00:01Z"}])
