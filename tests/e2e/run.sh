@@ -5,7 +5,9 @@
 # into a persistent catalog, feed it, change one intermediate, rewrite,
 # deploy green while blue keeps producing, await green, validate (synthetic
 # records, counts, duplicates, aggregates, freshness), roll back, deploy
-# again, promote (stop with a real savepoint), clean up.
+# again, promote (stop with a real savepoint), roll back after the
+# promotion (blue resumes from its savepoint), deploy, validate and promote
+# again, clean up.
 #
 # Every request greenlight sends goes through `prism proxy` with the SQL
 # Gateway spec (--errors: a request or an answer off the spec fails).
@@ -116,7 +118,9 @@ with open(path + ".tmp", "w") as f:
 import os; os.rename(path + ".tmp", path)
 PYEOF
 }
-jobs_state() { curl -s --max-time 5 "$FLINK_REST/jobs/overview" | "$PY" -c 'import json,sys; print(" ".join(sorted(j["name"]+"="+j["state"] for j in json.load(sys.stdin)["jobs"] if j["name"].startswith("e2e-dml"))))'; }
+# The jobs of this run (a reused cluster keeps the jobs of earlier runs).
+START_MS="$("$PY" -c 'import time; print(int(time.time() * 1000))')"
+jobs_state() { curl -s --max-time 5 "$FLINK_REST/jobs/overview" | "$PY" -c 'import json,sys; print(" ".join(sorted(j["name"]+"="+j["state"] for j in json.load(sys.stdin)["jobs"] if j["name"].startswith("e2e-dml") and j["start-time"] >= int(sys.argv[1]))))' "$START_MS"; }
 has() { case " $S " in *" $1 "*) return 0 ;; esac; return 1; }
 expect_jobs() { # seconds, then name=STATE words that must all be there
   local n="$1"; shift
@@ -254,8 +258,36 @@ for n in ["e2e-dml-int-orders", "e2e-dml-fct-big-orders"]:
     print(f"e2e: {n} stopped with savepoint {sp}")
 PYEOF
 feed part-3.csv 81 90
-wait_count fct_big_orders_v2 "$(( $(count fct_big_orders) + 8 ))" 60
-echo "e2e: green goes on alone: $(count fct_big_orders_v2) records"
+BLUE_AT_STOP="$(count fct_big_orders)"
+wait_count fct_big_orders_v2 "$(( BLUE_AT_STOP + 8 ))" 60
+echo "e2e: green goes on alone: $(count fct_big_orders_v2) records, blue stays at $BLUE_AT_STOP"
+
+echo "e2e: rollback after the promotion: blue resumes from its savepoint"
+gl rollback --env e2e
+expect_jobs 30 e2e-dml-int-orders=RUNNING e2e-dml-fct-big-orders=RUNNING
+"$PY" - "$WORK/state.json" "$FLINK_REST" <<'PYEOF'
+import json, sys, urllib.request
+st = json.load(open(sys.argv[1]))["statements"]
+for n in ["e2e-dml-int-orders", "e2e-dml-fct-big-orders"]:
+    r = st[n]
+    with urllib.request.urlopen(f"{sys.argv[2]}/jobs/{r['job_id']}/checkpoints", timeout=10) as f:
+        restored = (json.load(f).get("latest") or {}).get("restored") or {}
+    assert restored.get("external_path") == r["savepoint"], (n, restored, r["savepoint"])
+    print(f"e2e: {n} restored from {restored['external_path']}")
+PYEOF
+# Blue picks up where it stopped: the records fed while it was stopped.
+wait_count fct_big_orders "$(( BLUE_AT_STOP + 8 ))" 60
+echo "e2e: blue caught up: $(count fct_big_orders) records"
+
+echo "e2e: deploy again; the earlier validation does not count for the new green"
+rm -rf "$DATA/int_orders_v2" "$DATA/fct_big_orders_v2"
+gl deploy --env e2e
+gl await --env e2e --timeout 3m > /dev/null
+if gl promote --env e2e 2>"$WORK/promote.err"; then echo "e2e: promote on a stale validation went on" >&2; exit 1; fi
+grep -q "was created after the last validation" "$WORK/promote.err"
+validate_until_pass > /dev/null
+gl promote --env e2e
+expect_jobs 30 e2e-dml-int-orders-v2=RUNNING e2e-dml-int-orders=FINISHED e2e-dml-fct-big-orders=FINISHED
 
 echo "e2e: cleanup"
 gl cleanup --env e2e --older-than 0s | tee "$WORK/cleanup.json"
