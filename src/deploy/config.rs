@@ -327,3 +327,42 @@ impl Environment {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(yaml: &str) -> Environment {
+        serde_norway::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn every_statement_gets_the_catalog_database_and_properties() {
+        let e = env(
+            "flink: {catalog_name: stage-env, database_name: stage-cluster}\nproperties: {sql.local-time-zone: UTC, sql.current-catalog: ignored}\n",
+        );
+        let p = e.statement_properties();
+        assert_eq!(p[CURRENT_CATALOG], "stage-env", "the flink section wins");
+        assert_eq!(p[CURRENT_DATABASE], "stage-cluster");
+        assert_eq!(p["sql.local-time-zone"], "UTC");
+        assert!(env("{}").statement_properties().is_empty());
+    }
+
+    #[test]
+    fn readiness_and_retries_have_defaults_and_refuse_unknown_keys() {
+        let e = env("{}");
+        assert_eq!(
+            e.readiness,
+            Readiness {
+                interval_secs: 30,
+                consecutive_checks: 2
+            }
+        );
+        assert_eq!((e.poll.http_retries, e.poll.http_backoff_ms), (5, 500));
+        assert_eq!(e.validate.verdict_file, None);
+        let err = serde_norway::from_str::<Environment>("readiness: {every: 3}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `every`"), "{err}");
+    }
+}

@@ -100,10 +100,9 @@ fn names_of(schema: &Schema) -> Names<'_> {
     fn walk<'a>(s: &'a Schema, out: &mut Names<'a>) {
         if let Some(n) = s.name()
             && !matches!(s, Schema::Ref { .. })
+            && out.insert(n.fullname(None), s).is_some()
         {
-            if out.insert(n.fullname(None), s).is_some() {
-                return;
-            }
+            return;
         }
         match s {
             Schema::Record(r) => r.fields.iter().for_each(|f| walk(&f.schema, out)),

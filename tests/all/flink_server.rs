@@ -508,15 +508,11 @@ fn apply_sql(st: &mut State, sql: &str, props: &Value) -> Result<(), String> {
                 }
                 st.tables.insert(t);
             }
-            StatementKind::Insert => {
-                if !st.tables.contains(&t) {
-                    return Err(format!("Table (or view) '{t}' does not exist"));
-                }
+            StatementKind::Insert if !st.tables.contains(&t) => {
+                return Err(format!("Table (or view) '{t}' does not exist"));
             }
-            StatementKind::Drop => {
-                if !st.tables.remove(&t) && !upper.contains("IF EXISTS") {
-                    return Err(format!("Table (or view) '{t}' does not exist"));
-                }
+            StatementKind::Drop if !st.tables.remove(&t) && !upper.contains("IF EXISTS") => {
+                return Err(format!("Table (or view) '{t}' does not exist"));
             }
             _ => {}
         }
