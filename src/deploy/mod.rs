@@ -223,7 +223,11 @@ fn set_members(text: &str, stmts: &[crate::sql::Statement], i: usize) -> Option<
     let same_set = |a: usize, b: usize| -> Option<bool> {
         let gap = text.get(stmts[a].end..stmts[b].start)?;
         let toks = crate::sql::tokenize(gap).ok()?;
-        Some(stmts[b].in_statement_set && !toks.iter().any(|t| t.is_word_ci("END")))
+        Some(
+            stmts[a].in_statement_set
+                && stmts[b].in_statement_set
+                && !toks.iter().any(|t| t.is_word_ci("END")),
+        )
     };
     let mut first = i;
     while first > 0 && same_set(first - 1, first)? {
@@ -547,6 +551,21 @@ mod tests {
         assert_eq!(
             e,
             "not enough capacity: the release needs 3 CFU, the pool has 2 free (8 used of 10)"
+        );
+    }
+
+    #[test]
+    fn statement_sets_one_after_the_other_are_told_apart() {
+        let text = "SET 'x' = 'y';\nEXECUTE STATEMENT SET BEGIN\n  INSERT INTO a SELECT 1;\n  INSERT INTO b SELECT 2;\nEND;\nEXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND;\n";
+        let stmts = crate::sql::analyze(text).unwrap();
+        assert_eq!(set_members(text, &stmts, 1), Some((1, 2)));
+        assert_eq!(set_members(text, &stmts, 2), Some((1, 2)));
+        assert_eq!(set_members(text, &stmts, 3), Some((3, 3)));
+        let second = last_word(&text[..stmts[3].start], "EXECUTE").unwrap();
+        let end = first_word_end(&text[stmts[3].end..], "END").unwrap() + stmts[3].end;
+        assert_eq!(
+            &text[second..end],
+            "EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND"
         );
     }
 

@@ -32,8 +32,9 @@ pub enum Retry {
     /// It may act twice (POST of a statement): only retried when the server
     /// surely did not take it (429, 502-504, no connection).
     Once,
-    /// Not even on 500: the caller reads the server's error (the SQL
-    /// Gateway's result of a failed operation answers 500 with the cause).
+    /// Repeatable, but a 500 is the answer: the caller reads the server's
+    /// error (the SQL Gateway's result of a failed operation answers 500
+    /// with the cause).
     Never500,
 }
 
@@ -115,7 +116,7 @@ impl Http {
                         body: a.body.clone(),
                     });
                 }
-                Err(e) if e.not_sent || policy == Retry::Idempotent => None,
+                Err(e) if e.not_sent || policy != Retry::Once => None,
                 Err(e) => {
                     return Err(TargetError::Unavailable {
                         url: redact(&url),
@@ -319,6 +320,84 @@ pub fn basic_credentials(user: &str, password: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server answering `statuses` in turn (then 200), counting requests.
+    fn server(statuses: Vec<u16>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let s = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", s.server_addr().to_ip().unwrap());
+        let n = std::sync::Arc::new(AtomicUsize::new(0));
+        let n2 = n.clone();
+        std::thread::spawn(move || {
+            for req in s.incoming_requests() {
+                let i = n2.fetch_add(1, Ordering::SeqCst);
+                let status = statuses.get(i).copied().unwrap_or(200);
+                let _ =
+                    req.respond(tiny_http::Response::from_string("{}").with_status_code(status));
+            }
+        });
+        (url, n)
+    }
+
+    fn http(url: &str) -> Http {
+        let mut h = Http::new(url, None, Duration::from_secs(5));
+        h.backoff = Duration::from_millis(1);
+        h.retries = 3;
+        h
+    }
+
+    #[test]
+    fn retries_follow_the_policy_and_stop_at_the_bound() {
+        use std::sync::atomic::Ordering;
+        // A GET is sent again on 500; a POST is not (it may have acted).
+        let (url, n) = server(vec![500, 500]);
+        assert_eq!(http(&url).send("GET", "/x", None, "").unwrap().status, 200);
+        assert_eq!(n.load(Ordering::SeqCst), 3);
+        let (url, n) = server(vec![500]);
+        let body = serde_json::json!({});
+        let a = http(&url).send("POST", "/x", Some(&body), "application/json");
+        assert_eq!(a.unwrap().status, 500);
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        // 429 and 502-504: the request was not taken, any method again.
+        let (url, n) = server(vec![429, 503]);
+        let a = http(&url).send("POST", "/x", Some(&body), "application/json");
+        assert_eq!(a.unwrap().status, 200);
+        assert_eq!(n.load(Ordering::SeqCst), 3);
+        // A PUT guarded by resource_version is repeatable.
+        let (url, n) = server(vec![500]);
+        let a = http(&url).send_with(
+            Retry::Idempotent,
+            "PUT",
+            "/x",
+            Some(&body),
+            "application/json",
+        );
+        assert_eq!(a.unwrap().status, 200);
+        assert_eq!(n.load(Ordering::SeqCst), 2);
+        // Never500: the 500 is the answer.
+        let (url, n) = server(vec![500]);
+        let a = http(&url).send_with(Retry::Never500, "GET", "/x", None, "");
+        assert_eq!(a.unwrap().status, 500);
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        // Bounded: 1 + retries attempts, then a clear error.
+        let (url, n) = server(vec![500; 10]);
+        let e = http(&url)
+            .send("GET", "/x", None, "")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HTTP 500 after 4 attempts"), "{e}");
+        assert_eq!(n.load(Ordering::SeqCst), 4);
+        // Nothing listening: never sent, so retried whatever the method.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let e = http(&closed)
+            .send("POST", "/x", Some(&body), "application/json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(after 4 attempts)"), "{e}");
+    }
 
     #[test]
     fn helpers() {
