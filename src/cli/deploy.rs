@@ -180,18 +180,15 @@ pub fn promote(
     let ctx = context(args, rel, env)?;
     let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
     let mut log = log_line;
-    let file = deploy::verdict::file(&ctx.env_name, &ctx.env);
     if force {
         log("--force: promoting without a passed validation");
     } else {
-        let verdict = deploy::verdict::read(&deploy::verdict::path(&args.project, &file))
-            .map_err(|m| anyhow!(m))?;
         run::promote_gate(
             t.as_mut(),
+            &args.project,
             &ctx.env_name,
+            &ctx.env,
             &ctx.waves,
-            verdict.as_ref(),
-            &file,
         )?;
     }
     let r = run::promote(
@@ -338,9 +335,7 @@ pub fn validate(
         &run_id,
         &mut log,
     )?;
-    let verdict = deploy::verdict::of_report(&report, &ctx.waves, now_secs()?);
-    let file = deploy::verdict::file(&ctx.env_name, &ctx.env);
-    deploy::verdict::write(&deploy::verdict::path(&args.project, &file), &verdict)
+    deploy::verdict::keep(&args.project, &ctx.env_name, &ctx.env, &report, &ctx.waves)
         .map_err(|m| anyhow!("cannot keep the verdict for promote: {m}"))?;
     let md = deploy::validate::markdown(&report);
     let json = serde_json::to_string_pretty(&report)? + "\n";
@@ -364,12 +359,6 @@ pub fn validate(
     Ok(Outcome::Ok)
 }
 
-fn now_secs() -> Result<i64> {
-    Ok(std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64)
-}
-
 /// `greenlight await --env E [--timeout 30m]`: waits until green has caught
 /// up with blue; exit 1 at the timeout, naming the tables still behind.
 pub fn await_ready(
@@ -382,7 +371,7 @@ pub fn await_ready(
     let ctx = context(args, rel, env)?;
     let pairs = deploy::validate::pairs_of(&ctx.plan, &ctx.waves);
     let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
-    let run_id = format!("{:x}", now_secs()? % 0x100_0000);
+    let run_id = format!("{:x}", deploy::verdict::now() % 0x100_0000);
     let mut log = log_line;
     let r = run::await_ready(
         t.as_mut(),

@@ -404,15 +404,19 @@ pub struct LifecycleReport {
     pub skipped: Vec<String>,
 }
 
-/// The promotion gate: the last validation (`verdict`, kept in `file`)
-/// passed on this deployment, after its newest green statement was created.
+/// The promotion gate: the last validation (kept in the environment's
+/// verdict file under `project`) passed on this deployment, after its
+/// newest green statement was created.
 pub fn promote_gate(
     t: &mut dyn Target,
+    project: &std::path::Path,
     env_name: &str,
+    env: &Environment,
     waves: &[DeployWave],
-    verdict: Option<&super::verdict::Verdict>,
-    file: &str,
 ) -> Result<()> {
+    let file = super::verdict::file(env_name, env);
+    let verdict =
+        super::verdict::read(&super::verdict::path(project, &file)).map_err(|m| anyhow!(m))?;
     let mut newest: Option<(String, i64)> = None;
     for st in waves.iter().flat_map(|w| &w.statements) {
         if let Some(created) = t.get(&st.name)?.and_then(|s| s.created_at)
@@ -423,8 +427,8 @@ pub fn promote_gate(
     }
     super::verdict::gate(
         env_name,
-        file,
-        verdict,
+        &file,
+        verdict.as_ref(),
         waves,
         newest.as_ref().map(|(n, c)| (n.as_str(), *c)),
     )?;

@@ -161,6 +161,29 @@ pub fn path(project: &Path, file: &str) -> PathBuf {
     project.join(file)
 }
 
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Keeps the verdict of `report` on `waves` in the environment's verdict
+/// file under `project`, for `promote`.
+pub fn keep(
+    project: &Path,
+    env_name: &str,
+    env: &Environment,
+    report: &Report,
+    waves: &[DeployWave],
+) -> Result<(), String> {
+    write(
+        &path(project, &file(env_name, env)),
+        &of_report(report, waves, now()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
