@@ -103,11 +103,7 @@ pub fn target(project: &Path, name: &str, env: &Environment) -> Result<Box<dyn T
                 timeout,
             )
             .map_err(|m| anyhow!(m))?;
-            gw.timeout = Duration::from_secs(env.poll.timeout_secs.max(1));
-            gw.savepoint_dir = g.savepoint_dir.clone();
-            if let Some(m) = &g.query_mode {
-                gw.query_mode = m.clone();
-            }
+            gw.configure(env);
             Box::new(gw)
         }
     })
@@ -177,10 +173,26 @@ fn print_waves(waves: &[DeployWave], format: OutFormat) -> Result<()> {
     Ok(())
 }
 
-pub fn promote(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Outcome> {
+pub fn promote(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    env: &EnvArgs,
+    force: bool,
+) -> Result<Outcome> {
     let ctx = context(args, rel, env)?;
     let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
     let mut log = log_line;
+    if force {
+        log("--force: promoting without a passed validation");
+    } else {
+        run::promote_gate(
+            t.as_mut(),
+            &args.project,
+            &ctx.env_name,
+            &ctx.env,
+            &ctx.waves,
+        )?;
+    }
     let r = run::promote(
         t.as_mut(),
         &ctx.env_name,
@@ -329,6 +341,8 @@ pub fn validate(
         &run_id,
         &mut log,
     )?;
+    deploy::verdict::keep(&args.project, &ctx.env_name, &ctx.env, &report, &ctx.waves)
+        .map_err(|m| anyhow!("cannot keep the verdict for promote: {m}"))?;
     let md = deploy::validate::markdown(&report);
     let json = serde_json::to_string_pretty(&report)? + "\n";
     if let Some(p) = opts.json_out {
@@ -348,5 +362,32 @@ pub fn validate(
             report.checks.len()
         );
     }
+    Ok(Outcome::Ok)
+}
+
+/// `greenlight await --env E [--timeout 30m]`: waits until green has caught
+/// up with blue; exit 1 at the timeout, naming the tables still behind.
+pub fn await_ready(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    env: &EnvArgs,
+    timeout: &str,
+) -> Result<Outcome> {
+    let secs = deploy::parse_duration(timeout).map_err(|m| anyhow!("--timeout: {m}"))?;
+    let ctx = context(args, rel, env)?;
+    let pairs = deploy::validate::pairs_of(&ctx.plan, &ctx.waves);
+    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
+    let run_id = format!("{:x}", deploy::verdict::now() % 0x100_0000);
+    let mut log = log_line;
+    let r = run::await_ready(
+        t.as_mut(),
+        &ctx.env_name,
+        &ctx.env,
+        &pairs,
+        Duration::from_secs(secs),
+        &run_id,
+        &mut log,
+    )?;
+    println!("{}", serde_json::to_string_pretty(&r)?);
     Ok(Outcome::Ok)
 }

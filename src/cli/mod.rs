@@ -145,8 +145,23 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         markdown_out: Option<PathBuf>,
     },
+    /// Wait until every green table has caught up with its blue twin
+    /// (counts within tolerance, latest event time within max_lag_secs, on
+    /// consecutive checks); exit 1 at the timeout, naming the tables behind.
+    Await {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        release: ReleaseArgs,
+        #[command(flatten)]
+        env: deploy::EnvArgs,
+        /// Give up after this long (e.g. `30m`, `2h`).
+        #[arg(long, value_name = "DURATION", default_value = "30m")]
+        timeout: String,
+    },
     /// Switch to green: emit the connector changes and stop the blue DMLs
-    /// (only when every green statement runs).
+    /// (only when every green statement runs and the last validation of
+    /// this deployment passed).
     Promote {
         #[command(flatten)]
         project: ProjectArgs,
@@ -154,6 +169,9 @@ pub enum Command {
         release: ReleaseArgs,
         #[command(flatten)]
         env: deploy::EnvArgs,
+        /// Promote without a passed validation of this deployment.
+        #[arg(long)]
+        force: bool,
     },
     /// Undo a release: stop and delete green statements, drop green tables,
     /// resume blue if a promotion stopped it, connectors back.
@@ -251,11 +269,18 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 markdown_out: markdown_out.as_deref(),
             },
         ),
+        Command::Await {
+            project,
+            release,
+            env,
+            timeout,
+        } => deploy::await_ready(&project, &release, &env, &timeout),
         Command::Promote {
             project,
             release,
             env,
-        } => deploy::promote(&project, &release, &env),
+            force,
+        } => deploy::promote(&project, &release, &env, force),
         Command::Rollback {
             project,
             release,

@@ -5,6 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+/// The statement property naming the current catalog (Confluent's name).
+pub const CURRENT_CATALOG: &str = "sql.current-catalog";
+/// The statement property naming the current database.
+pub const CURRENT_DATABASE: &str = "sql.current-database";
+
 /// Which API the environment's statements run on.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -37,6 +42,8 @@ pub struct Environment {
     pub poll: Poll,
     #[serde(default)]
     pub validate: ValidateSettings,
+    #[serde(default)]
+    pub readiness: Readiness,
 }
 
 /// shift_left's `confluent_cloud` section.
@@ -119,9 +126,12 @@ impl Default for FlinkSettings {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SqlGateway {
-    /// E.g. `http://127.0.0.1:8083` (the `/v3` API version is added).
+    /// E.g. `http://127.0.0.1:8083`. Paths are sent without an API
+    /// version, which the gateway serves as its newest one (v3 on Flink
+    /// 1.19+ and 2.x); a URL ending in `/v3` pins that version.
     pub url: String,
-    /// Session properties (e.g. `execution.checkpointing.interval`).
+    /// Session properties (e.g. `execution.checkpointing.interval`: the
+    /// gateway runs jobs without checkpoints unless it is set).
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
     /// Optional JobManager REST URL: the pool's capacity is its free task
@@ -153,6 +163,12 @@ pub struct Poll {
     pub max_interval_ms: u64,
     /// HTTP request timeout.
     pub request_timeout_secs: u64,
+    /// Retries of one HTTP request (throttled, unavailable, or a 500 of a
+    /// request that may be repeated).
+    pub http_retries: u32,
+    /// First wait before a retry (doubled each time, at most 30 s), unless
+    /// the server says `Retry-After`.
+    pub http_backoff_ms: u64,
 }
 
 impl Default for Poll {
@@ -162,6 +178,8 @@ impl Default for Poll {
             interval_ms: 1000,
             max_interval_ms: 15_000,
             request_timeout_secs: 30,
+            http_retries: 5,
+            http_backoff_ms: 500,
         }
     }
 }
@@ -184,6 +202,9 @@ pub struct ValidateSettings {
     pub synthetic_records: usize,
     /// How long synthetic records may take to reach the sinks.
     pub synthetic_wait_secs: u64,
+    /// Where `validate` writes its verdict and `promote` reads it, relative
+    /// to the project (default `.greenlight/<env>-validation.json`).
+    pub verdict_file: Option<String>,
 }
 
 impl Default for ValidateSettings {
@@ -196,6 +217,26 @@ impl Default for ValidateSettings {
             max_lag_secs: 300.0,
             synthetic_records: 0,
             synthetic_wait_secs: 120,
+            verdict_file: None,
+        }
+    }
+}
+
+/// `greenlight await`: green is compared with blue every `interval_secs`
+/// (counts within `validate.count_tolerance`, latest event time within
+/// `validate.max_lag_secs`) until `consecutive_checks` rounds in a row pass.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Readiness {
+    pub interval_secs: u64,
+    pub consecutive_checks: u32,
+}
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Readiness {
+            interval_secs: 30,
+            consecutive_checks: 2,
         }
     }
 }
@@ -204,6 +245,23 @@ impl Environment {
     /// The statement-name prefix.
     pub fn prefix<'a>(&'a self, env_name: &'a str) -> &'a str {
         self.statement_prefix.as_deref().unwrap_or(env_name)
+    }
+
+    /// The properties every statement sent to this environment carries:
+    /// the configured `properties`, then `sql.current-catalog` and
+    /// `sql.current-database` from `flink.catalog_name` / `database_name`.
+    /// Confluent takes them as statement properties; the SQL Gateway adapter
+    /// turns the two `sql.current-*` keys into `USE CATALOG` / `USE` (the
+    /// gateway ignores them as properties).
+    pub fn statement_properties(&self) -> BTreeMap<String, String> {
+        let mut p = self.properties.clone();
+        if let Some(c) = &self.flink.catalog_name {
+            p.insert(CURRENT_CATALOG.into(), c.clone());
+        }
+        if let Some(d) = &self.flink.database_name {
+            p.insert(CURRENT_DATABASE.into(), d.clone());
+        }
+        p
     }
 
     /// Checks what serde cannot; `name` is the environment's key.
@@ -267,5 +325,44 @@ impl Environment {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(yaml: &str) -> Environment {
+        serde_norway::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn every_statement_gets_the_catalog_database_and_properties() {
+        let e = env(
+            "flink: {catalog_name: stage-env, database_name: stage-cluster}\nproperties: {sql.local-time-zone: UTC, sql.current-catalog: ignored}\n",
+        );
+        let p = e.statement_properties();
+        assert_eq!(p[CURRENT_CATALOG], "stage-env", "the flink section wins");
+        assert_eq!(p[CURRENT_DATABASE], "stage-cluster");
+        assert_eq!(p["sql.local-time-zone"], "UTC");
+        assert!(env("{}").statement_properties().is_empty());
+    }
+
+    #[test]
+    fn readiness_and_retries_have_defaults_and_refuse_unknown_keys() {
+        let e = env("{}");
+        assert_eq!(
+            e.readiness,
+            Readiness {
+                interval_secs: 30,
+                consecutive_checks: 2
+            }
+        );
+        assert_eq!((e.poll.http_retries, e.poll.http_backoff_ms), (5, 500));
+        assert_eq!(e.validate.verdict_file, None);
+        let err = serde_norway::from_str::<Environment>("readiness: {every: 3}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `every`"), "{err}");
     }
 }

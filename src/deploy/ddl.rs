@@ -152,6 +152,87 @@ pub fn schema_of(sql: &str) -> Option<Schema> {
     Some(schema)
 }
 
+/// The `WITH ('k' = 'v', ...)` options of a `CREATE TABLE` (as `SHOW
+/// CREATE TABLE` prints it), in order; None without a `WITH` clause.
+pub fn options_of(sql: &str) -> Option<Vec<(String, String)>> {
+    let toks = tokenize(sql).ok()?;
+    let mut depth = 0usize;
+    let mut open = None;
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            TokKind::LParen => depth += 1,
+            TokKind::RParen => depth = depth.saturating_sub(1),
+            _ if depth == 0
+                && t.is_word_ci("WITH")
+                && toks.get(i + 1).is_some_and(|n| n.kind == TokKind::LParen) =>
+            {
+                open = Some(i + 1);
+            }
+            _ => {}
+        }
+    }
+    let open = open?;
+    let lit = |i: usize| -> Option<String> {
+        let t = toks.get(i)?;
+        (t.kind == TokKind::Str).then(|| unquote(&sql[t.start..t.end]))
+    };
+    let mut out = Vec::new();
+    let mut i = open + 1;
+    loop {
+        match toks.get(i)?.kind {
+            TokKind::RParen => return Some(out),
+            TokKind::Comma => i += 1,
+            _ => {
+                let eq = toks.get(i + 1)?;
+                if &sql[eq.start..eq.end] != "=" {
+                    return None;
+                }
+                out.push((lit(i)?, lit(i + 2)?));
+                i += 3;
+            }
+        }
+    }
+}
+
+fn unquote(lit: &str) -> String {
+    let q = lit.chars().next().unwrap_or('\'');
+    let inner = lit
+        .strip_prefix(q)
+        .and_then(|x| x.strip_suffix(q))
+        .unwrap_or(lit);
+    inner.replace(&format!("{q}{q}"), &q.to_string())
+}
+
+/// Options that make a table's scan bounded, for a validation query that
+/// reads it in batch mode; None when the table is bounded as it is (or of a
+/// connector whose bounds are not known here):
+/// - `filesystem` with `source.monitor-interval`: without it, the files
+///   there now are read once;
+/// - `kafka` / `upsert-kafka` without `scan.bounded.mode`: read up to the
+///   latest offsets (`scan.bounded.mode = latest-offset`).
+pub fn bounded_options(ddl: &str) -> Option<Vec<(String, String)>> {
+    let mut options = options_of(ddl)?;
+    let connector = options
+        .iter()
+        .find(|(k, _)| k == "connector")
+        .map(|(_, v)| v.to_ascii_lowercase())?;
+    match connector.as_str() {
+        "filesystem" => {
+            let n = options.len();
+            options.retain(|(k, _)| k != "source.monitor-interval");
+            (options.len() < n).then_some(options)
+        }
+        "kafka" | "upsert-kafka" => {
+            if options.iter().any(|(k, _)| k == "scan.bounded.mode") {
+                return None;
+            }
+            options.push(("scan.bounded.mode".into(), "latest-offset".into()));
+            Some(options)
+        }
+        _ => None,
+    }
+}
+
 impl Schema {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
@@ -182,6 +263,41 @@ pub fn type_root(ty: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_and_bounded_scans() {
+        // As the real SQL Gateway's SHOW CREATE TABLE prints a table.
+        let fs = "CREATE TABLE `e2e`.`shop`.`src` (\n  `a` VARCHAR(2147483647),\n  `ts` TIMESTAMP(3)\n)\nWITH (\n  'connector' = 'filesystem',\n  'format' = 'csv',\n  'path' = 'file:///tmp/it''s',\n  'source.monitor-interval' = '1s'\n)\n";
+        assert_eq!(
+            options_of(fs).unwrap(),
+            [
+                ("connector", "filesystem"),
+                ("format", "csv"),
+                ("path", "file:///tmp/it's"),
+                ("source.monitor-interval", "1s"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        let b = bounded_options(fs).unwrap();
+        assert!(b.iter().all(|(k, _)| k != "source.monitor-interval"));
+        assert_eq!(b.len(), 3);
+        // Bounded already: read as it is.
+        let sink = fs.replace(",\n  'source.monitor-interval' = '1s'", "");
+        assert_eq!(bounded_options(&sink), None);
+        let kafka = "CREATE TABLE t (a INT) WITH ('connector' = 'kafka', 'topic' = 'x', 'scan.startup.mode' = 'earliest-offset')";
+        let b = bounded_options(kafka).unwrap();
+        assert_eq!(
+            b.last().unwrap(),
+            &("scan.bounded.mode".to_string(), "latest-offset".to_string())
+        );
+        let bounded_kafka = kafka.replace(")", ", 'scan.bounded.mode' = 'timestamp')");
+        assert_eq!(bounded_options(&bounded_kafka), None);
+        assert_eq!(
+            bounded_options("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')"),
+            None
+        );
+        assert_eq!(options_of("CREATE VIEW v AS SELECT 1"), None);
+    }
 
     #[test]
     fn columns_key_and_watermark() {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod ddl;
 pub mod run;
 pub mod validate;
+pub mod verdict;
 
 use std::collections::BTreeMap;
 
@@ -155,6 +156,16 @@ impl Sources for DirSources<'_> {
     }
 }
 
+/// A statement read from its file: its SQL (the whole statement set for an
+/// INSERT inside one), the `SET`s before it, where it is, and the set it
+/// belongs to (file, index of the set's first statement).
+struct Read {
+    sql: String,
+    properties: BTreeMap<String, String>,
+    source: String,
+    set: Option<(usize, usize)>,
+}
+
 /// The statement at `loc` as text, with the `SET`s before it in its file
 /// as properties. A statement inside `EXECUTE STATEMENT SET` is deployed as
 /// the whole set.
@@ -163,52 +174,95 @@ fn statement_text(
     loc: Loc,
     table: &str,
     sources: &dyn Sources,
-) -> Result<(String, BTreeMap<String, String>, String), DeployError> {
+) -> Result<Read, DeployError> {
     let path = project.path(loc).to_string();
     let text = sources.text(&path).map_err(|reason| DeployError::Source {
         path: path.clone(),
         table: table.into(),
         reason,
     })?;
+    let changed = || DeployError::Source {
+        path: path.clone(),
+        table: table.into(),
+        reason: "the file changed while it was read".into(),
+    };
     let stmts = &project.files[loc.file].statements;
     let s = &stmts[loc.stmt];
-    let mut props = BTreeMap::new();
+    let mut properties = BTreeMap::new();
     for p in &stmts[..loc.stmt] {
         if p.kind == StatementKind::Config
             && let Some((k, v)) = text.get(p.start..p.end).and_then(parse_set)
         {
-            props.insert(k, v);
+            properties.insert(k, v);
         }
     }
-    let sql = if s.in_statement_set {
-        let set: Vec<_> = stmts.iter().filter(|x| x.in_statement_set).collect();
-        let lo = set.iter().map(|x| x.start).min().unwrap_or(s.start);
-        let hi = set.iter().map(|x| x.end).max().unwrap_or(s.end);
-        let head = text[..lo]
-            .rfind("EXECUTE")
-            .or_else(|| text[..lo].to_ascii_uppercase().rfind("EXECUTE"))
-            .unwrap_or(lo);
-        let tail = text[hi..]
-            .to_ascii_uppercase()
-            .find("END")
-            .map(|i| hi + i + 3)
-            .unwrap_or(hi);
-        text[head..tail].to_string()
+    let (sql, set) = if s.in_statement_set {
+        let (first, last) = set_members(&text, stmts, loc.stmt).ok_or_else(changed)?;
+        let (lo, hi) = (stmts[first].start, stmts[last].end);
+        let head = last_word(&text[..lo], "EXECUTE").ok_or_else(changed)?;
+        let tail = first_word_end(&text[hi..], "END").map_or(hi, |e| hi + e);
+        (text[head..tail].to_string(), Some((loc.file, first)))
     } else {
-        text.get(s.start..s.end)
-            .ok_or_else(|| DeployError::Source {
-                path: path.clone(),
-                table: table.into(),
-                reason: "the file changed while it was read".into(),
-            })?
-            .to_string()
+        (
+            text.get(s.start..s.end).ok_or_else(changed)?.to_string(),
+            None,
+        )
     };
-    Ok((sql, props, format!("{path}:{}", s.line)))
+    Ok(Read {
+        sql,
+        properties,
+        source: format!("{path}:{}", s.line),
+        set,
+    })
+}
+
+/// The first and last statement of the statement set holding statement
+/// `i`: its neighbours inside a set, up to an `END` between two of them
+/// (two sets one after the other). None when the text does not tokenize.
+fn set_members(text: &str, stmts: &[crate::sql::Statement], i: usize) -> Option<(usize, usize)> {
+    let same_set = |a: usize, b: usize| -> Option<bool> {
+        let gap = text.get(stmts[a].end..stmts[b].start)?;
+        let toks = crate::sql::tokenize(gap).ok()?;
+        Some(
+            stmts[a].in_statement_set
+                && stmts[b].in_statement_set
+                && !toks.iter().any(|t| t.is_word_ci("END")),
+        )
+    };
+    let mut first = i;
+    while first > 0 && same_set(first - 1, first)? {
+        first -= 1;
+    }
+    let mut last = i;
+    while last + 1 < stmts.len() && same_set(last, last + 1)? {
+        last += 1;
+    }
+    Some((first, last))
+}
+
+/// Byte offset of the last `word` token of `text`.
+fn last_word(text: &str, word: &str) -> Option<usize> {
+    let toks = crate::sql::tokenize(text).ok()?;
+    toks.iter()
+        .rev()
+        .find(|t| t.is_word_ci(word))
+        .map(|t| t.start)
+}
+
+/// Byte offset just past the first `word` token of `text`.
+fn first_word_end(text: &str, word: &str) -> Option<usize> {
+    let toks = crate::sql::tokenize(text).ok()?;
+    toks.iter().find(|t| t.is_word_ci(word)).map(|t| t.end)
 }
 
 /// The plan's statements, wave by wave, green DDLs before green DMLs in
 /// each wave. The project must be rewritten: each green table is defined
 /// under its green name.
+///
+/// A statement set (`EXECUTE STATEMENT SET BEGIN ... END`) writing several
+/// tables is one job: it is deployed once, in the last wave of its tables
+/// (every table it writes is created by then), named after the first of its
+/// tables (in file order) in that wave.
 pub fn deploy_waves(
     plan: &Plan,
     project: &Project,
@@ -229,49 +283,63 @@ pub fn deploy_waves(
         )));
     }
     let prefix = env.prefix(env_name);
-    let mut base_props = env.properties.clone();
-    if let Some(c) = &env.flink.catalog_name {
-        base_props.insert("sql.current-catalog".into(), c.clone());
+    let base_props = env.statement_properties();
+    // Every step read, with the wave it belongs to.
+    let mut read: Vec<Vec<(&crate::plan::Step, Read)>> = Vec::new();
+    let mut last_wave: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (w, wave) in plan.steps.iter().enumerate() {
+        let mut steps = Vec::new();
+        for step in &wave.steps {
+            project
+                .table(&step.table)
+                .ok_or_else(|| DeployError::MissingTable(step.table.clone()))?;
+            let r = statement_text(project, step.loc, &step.table, sources)?;
+            if let Some(set) = r.set
+                && step.action == StepAction::StartDml
+            {
+                last_wave.insert(set, w);
+            }
+            steps.push((step, r));
+        }
+        read.push(steps);
     }
-    if let Some(d) = &env.flink.database_name {
-        base_props.insert("sql.current-database".into(), d.clone());
-    }
+    let mut n_dml: BTreeMap<String, usize> = BTreeMap::new();
     let mut out = Vec::new();
-    for wave in &plan.steps {
+    for (w, (wave, steps)) in plan.steps.iter().zip(&read).enumerate() {
         let mut ddl: Vec<DeployStatement> = Vec::new();
         let mut dml: Vec<DeployStatement> = Vec::new();
-        let mut n_dml: BTreeMap<&str, usize> = BTreeMap::new();
-        for step in &wave.steps {
-            let green = &step.table;
-            project
-                .table(green)
-                .ok_or_else(|| DeployError::MissingTable(green.clone()))?;
-            let n = match step.action {
-                StepAction::StartDml => {
-                    let n = n_dml.entry(green).or_default();
-                    *n += 1;
-                    *n
+        for (step, r) in steps {
+            let n = if step.action == StepAction::StartDml {
+                if let Some(set) = r.set {
+                    // Once, in its last wave, by its first table there.
+                    let first_here = steps
+                        .iter()
+                        .filter(|(s, x)| x.set == Some(set) && s.action == StepAction::StartDml)
+                        .min_by_key(|(s, _)| s.loc.stmt)
+                        .map(|(s, _)| s.loc);
+                    if last_wave[&set] != w || first_here != Some(step.loc) {
+                        continue;
+                    }
                 }
-                _ => 1,
+                let n = n_dml.entry(step.table.clone()).or_default();
+                *n += 1;
+                *n
+            } else {
+                1
             };
-            let (sql, props, source) = statement_text(project, step.loc, green, sources)?;
             let mut properties = base_props.clone();
-            properties.extend(props);
+            properties.extend(r.properties.clone());
             let st = DeployStatement {
-                name: statement_name(prefix, kind_of(step.action), green, n),
-                table: green.clone(),
+                name: statement_name(prefix, kind_of(step.action), &step.table, n),
+                table: step.table.clone(),
                 action: step.action,
-                sql,
+                sql: r.sql.clone(),
                 properties,
-                source,
+                source: r.source.clone(),
                 runs: step.action.runs(),
             };
-            // A statement set holding several INSERTs is deployed once.
-            let in_set = project.statement(step.loc).in_statement_set;
             if step.action == StepAction::StartDml {
-                if !(in_set && dml.iter().any(|d| d.sql == st.sql)) {
-                    dml.push(st);
-                }
+                dml.push(st);
             } else {
                 ddl.push(st);
             }
@@ -306,7 +374,7 @@ pub fn same_sql(a: &str, b: &str) -> bool {
     normalize_sql(a) == normalize_sql(b)
 }
 
-fn normalize_sql(s: &str) -> String {
+pub(crate) fn normalize_sql(s: &str) -> String {
     let s = s.trim().trim_end_matches(';').trim();
     let mut out = String::with_capacity(s.len());
     let mut in_str = false;
@@ -483,6 +551,21 @@ mod tests {
         assert_eq!(
             e,
             "not enough capacity: the release needs 3 CFU, the pool has 2 free (8 used of 10)"
+        );
+    }
+
+    #[test]
+    fn statement_sets_one_after_the_other_are_told_apart() {
+        let text = "SET 'x' = 'y';\nEXECUTE STATEMENT SET BEGIN\n  INSERT INTO a SELECT 1;\n  INSERT INTO b SELECT 2;\nEND;\nEXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND;\n";
+        let stmts = crate::sql::analyze(text).unwrap();
+        assert_eq!(set_members(text, &stmts, 1), Some((1, 2)));
+        assert_eq!(set_members(text, &stmts, 2), Some((1, 2)));
+        assert_eq!(set_members(text, &stmts, 3), Some((3, 3)));
+        let second = last_word(&text[..stmts[3].start], "EXECUTE").unwrap();
+        let end = first_word_end(&text[stmts[3].end..], "END").unwrap() + stmts[3].end;
+        assert_eq!(
+            &text[second..end],
+            "EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND"
         );
     }
 

@@ -134,22 +134,10 @@ fn apply(
                 "  create {} ({}, {})",
                 st.name, st.action, st.source
             ));
-            match t.create(&new) {
-                Ok(_) => "created",
-                Err(TargetError::Conflict { .. }) => {
-                    // Created meanwhile (a concurrent or interrupted run):
-                    // decide again on what is there now.
-                    let again = t.get(&st.name)?;
-                    match decide(st, again.as_ref())? {
-                        Decision::Skip => return Ok(out("skipped", "RUNNING")),
-                        Decision::Wait => "waited",
-                        _ => bail!(
-                            "statement `{}` exists already and is not running the same SQL",
-                            st.name
-                        ),
-                    }
-                }
-                Err(e) => return Err(e).with_context(|| format!("cannot create `{}`", st.name)),
+            match create_or_adopt(t, st, &new, poll)? {
+                Created::New => "created",
+                Created::Running => return Ok(out("skipped", "RUNNING")),
+                Created::Starting => "waited",
             }
         }
         Decision::Replace => {
@@ -163,13 +151,67 @@ fn apply(
             ));
             t.delete(&st.name)?;
             wait_gone(t, &st.name, poll)?;
-            t.create(&new)
-                .with_context(|| format!("cannot create `{}`", st.name))?;
-            "replaced"
+            match create_or_adopt(t, st, &new, poll)? {
+                Created::New => "replaced",
+                Created::Running => return Ok(out("replaced", "RUNNING")),
+                Created::Starting => "replaced",
+            }
         }
     };
     let s = wait_for(t, &st.name, st.runs, poll, log)?;
     Ok(out(action, s.phase.as_str()))
+}
+
+/// What `create_or_adopt` found in the end.
+enum Created {
+    /// Created by this request.
+    New,
+    /// There already, running the same SQL (a create whose answer was lost,
+    /// or a concurrent run).
+    Running,
+    /// There already with the same SQL, still starting: wait for it.
+    Starting,
+}
+
+/// Most creates of one statement (each after its answer was lost).
+const CREATE_ATTEMPTS: usize = 3;
+
+/// Creates a statement. When the server says the name is taken (409), or
+/// the answer was lost (timeout, a 5xx after which the request may have
+/// been processed), decides again from what exists: the same SQL is
+/// adopted, other SQL is refused, nothing there is created again, at most
+/// [`CREATE_ATTEMPTS`] times.
+fn create_or_adopt(
+    t: &mut dyn Target,
+    st: &DeployStatement,
+    new: &NewStatement,
+    poll: &Poll,
+) -> Result<Created> {
+    let mut last = None;
+    for _ in 0..CREATE_ATTEMPTS {
+        match t.create(new) {
+            Ok(_) => return Ok(Created::New),
+            Err(e @ (TargetError::Conflict { .. } | TargetError::Unavailable { .. })) => {
+                let again = t.get(&st.name)?;
+                match decide(st, again.as_ref())? {
+                    Decision::Skip => return Ok(Created::Running),
+                    Decision::Wait => return Ok(Created::Starting),
+                    // Nothing there: the request was lost on its way.
+                    Decision::Create => last = Some(e),
+                    // There, but FAILED or stopped: ours, started and failed;
+                    // `wait_for` reports its error.
+                    Decision::Replace => return Ok(Created::New),
+                }
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot create `{}`", st.name)),
+        }
+        std::thread::sleep(Duration::from_millis(poll.interval_ms.max(1)));
+    }
+    let e = last.map(|e| e.to_string()).unwrap_or_default();
+    bail!(
+        "cannot create `{}`: {e} ({CREATE_ATTEMPTS} attempts)\n  hint: the server lost or refused the request each time; run the deploy again when it answers",
+        st.name
+    )
 }
 
 fn wait_gone(t: &mut dyn Target, name: &str, poll: &Poll) -> Result<()> {
@@ -262,19 +304,26 @@ pub fn deploy(
     Ok(report)
 }
 
+/// Most DMLs of one table looked up by name (`-2`, `-3`, ...).
+pub const MAX_DMLS_PER_TABLE: usize = 100;
+
 /// The statements of a table named by the deterministic scheme that exist
-/// (DDL first, then DMLs `-2`, `-3`, ...).
+/// (DDL first, then DMLs `-2`, `-3`, ... up to [`MAX_DMLS_PER_TABLE`]).
 fn statements_of(t: &mut dyn Target, prefix: &str, table: &str) -> Result<Vec<RemoteStatement>> {
     let mut out = Vec::new();
     if let Some(s) = t.get(&statement_name(prefix, "ddl", table, 1))? {
         out.push(s);
     }
-    let mut n = 1;
-    while let Some(s) = t.get(&statement_name(prefix, "dml", table, n))? {
-        out.push(s);
-        n += 1;
+    for n in 1..=MAX_DMLS_PER_TABLE {
+        match t.get(&statement_name(prefix, "dml", table, n))? {
+            Some(s) => out.push(s),
+            None => return Ok(out),
+        }
     }
-    Ok(out)
+    bail!(
+        "more than {MAX_DMLS_PER_TABLE} statements named like `{}-N` exist\n  hint: the server answers every name (a proxy or mock?), or the table has more DMLs than greenlight deploys; look at the statements of `{table}`",
+        statement_name(prefix, "dml", table, 1)
+    )
 }
 
 /// The running statements that write `table`: by name first, else any
@@ -353,6 +402,37 @@ pub struct LifecycleReport {
     /// Connector changes to apply (promote) or revert (rollback).
     pub connectors: Vec<crate::plan::ConnectorChange>,
     pub skipped: Vec<String>,
+}
+
+/// The promotion gate: the last validation (kept in the environment's
+/// verdict file under `project`) passed on this deployment, after its
+/// newest green statement was created.
+pub fn promote_gate(
+    t: &mut dyn Target,
+    project: &std::path::Path,
+    env_name: &str,
+    env: &Environment,
+    waves: &[DeployWave],
+) -> Result<()> {
+    let file = super::verdict::file(env_name, env);
+    let verdict =
+        super::verdict::read(&super::verdict::path(project, &file)).map_err(|m| anyhow!(m))?;
+    let mut newest: Option<(String, i64)> = None;
+    for st in waves.iter().flat_map(|w| &w.statements) {
+        if let Some(created) = t.get(&st.name)?.and_then(|s| s.created_at)
+            && newest.as_ref().is_none_or(|(_, n)| created > *n)
+        {
+            newest = Some((st.name.clone(), created));
+        }
+    }
+    super::verdict::gate(
+        env_name,
+        &file,
+        verdict.as_ref(),
+        waves,
+        newest.as_ref().map(|(n, c)| (n.as_str(), *c)),
+    )?;
+    Ok(())
 }
 
 /// Promotes: every green statement must be RUNNING; then blue DMLs are
@@ -605,6 +685,22 @@ pub fn cleanup(
     Ok(report)
 }
 
+/// How the target's bounded queries read each table, by quoted name.
+fn bounded_reads<'a>(
+    t: &mut dyn Target,
+    tables: impl IntoIterator<Item = &'a str>,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for table in tables {
+        let q = validate::quote(table);
+        let read = t
+            .bounded(&q)
+            .with_context(|| format!("cannot read `{table}` with a bounded query"))?;
+        out.insert(q, read);
+    }
+    Ok(out)
+}
+
 #[allow(clippy::too_many_arguments)]
 /// Validates: optional synthetic records through the sources, then the
 /// blue/green checks.
@@ -648,7 +744,8 @@ pub fn validate(
             for (side, table) in
                 std::iter::once(("green", &p.green)).chain(p.blue.as_ref().map(|b| ("blue", b)))
             {
-                let bounded = |x: &str| t.bounded(x);
+                let reads = bounded_reads(t, [table.as_str()])?;
+                let bounded = |x: &str| reads.get(x).cloned().unwrap_or_else(|| x.to_string());
                 let Some(sql) = validate::marker_query(table, schema, &marker, &bounded) else {
                     checks.push(validate::Check {
                         table: p.green.clone(),
@@ -685,7 +782,8 @@ pub fn validate(
         }
     }
     for p in pairs {
-        let bounded = |x: &str| t.bounded(x);
+        let reads = bounded_reads(t, p.tables())?;
+        let bounded = |x: &str| reads.get(x).cloned().unwrap_or_else(|| x.to_string());
         let qs = validate::queries(p, s, &bounded);
         let mut figures: Vec<(String, &'static str, validate::Value)> = Vec::new();
         for q in &qs {
@@ -708,4 +806,151 @@ pub fn validate(
         passed: checks.iter().all(|c| c.passed),
         checks,
     })
+}
+
+/// What `await` saw on its last check.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadyReport {
+    pub environment: String,
+    pub ready: bool,
+    /// Checks made (rounds over every table).
+    pub checks: usize,
+    pub elapsed_secs: u64,
+    /// Tables behind blue on the last check, with why.
+    pub behind: Vec<String>,
+    /// The last check's comparisons.
+    pub last: Vec<validate::Check>,
+}
+
+/// One check of every pair with a blue twin: the count and freshness
+/// comparisons, and the tables behind (`table (check: detail; ...)`).
+fn readiness_check(
+    t: &mut dyn Target,
+    env: &Environment,
+    pairs: &[Pair],
+    next_name: &mut dyn FnMut() -> String,
+) -> Result<(Vec<validate::Check>, Vec<String>)> {
+    let s = &env.validate;
+    let mut all = Vec::new();
+    let mut behind = Vec::new();
+    for p in pairs.iter().filter(|p| p.blue.is_some()) {
+        let reads = bounded_reads(t, p.tables())?;
+        let bounded = |x: &str| reads.get(x).cloned().unwrap_or_else(|| x.to_string());
+        let mut figures: Vec<(String, &'static str, validate::Value)> = Vec::new();
+        let mut unreadable = None;
+        for q in validate::queries(p, s, &bounded)
+            .into_iter()
+            .filter(|q| validate::is_readiness_figure(&q.figure))
+        {
+            match t.query(&next_name(), &q.sql) {
+                Ok(rows) => figures.push((q.figure.clone(), q.side, validate::value_of(&rows))),
+                // A table green has not written yet may not be readable
+                // (a filesystem sink's folder before its first commit):
+                // behind, for now.
+                Err(TargetError::Failed(e)) => {
+                    unreadable = Some(format!("cannot read {} yet: {e}", q.side));
+                    break;
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("readiness query failed: {}", q.sql));
+                }
+            }
+        }
+        if let Some(why) = unreadable {
+            behind.push(format!("{} ({why})", p.green));
+            continue;
+        }
+        let fig = |f: &str, side: &str| {
+            figures
+                .iter()
+                .find(|(x, s, _)| x == f && *s == side)
+                .map(|(_, _, v)| v.clone())
+        };
+        let checks = validate::verdicts(p, s, &fig);
+        let failing: Vec<String> = checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{}: {}", c.check, c.detail))
+            .collect();
+        if !failing.is_empty() {
+            behind.push(format!("{} ({})", p.green, failing.join("; ")));
+        }
+        all.extend(checks);
+    }
+    Ok((all, behind))
+}
+
+/// Waits until every green table has caught up with its blue twin: its
+/// count within `validate.count_tolerance` and its latest event time within
+/// `validate.max_lag_secs`, on `readiness.consecutive_checks` checks in a
+/// row, `readiness.interval_secs` apart. Progress goes to `log`; at
+/// `timeout` the error names the tables still behind.
+pub fn await_ready(
+    t: &mut dyn Target,
+    env_name: &str,
+    env: &Environment,
+    pairs: &[Pair],
+    timeout: Duration,
+    run_id: &str,
+    log: Log<'_>,
+) -> Result<ReadyReport> {
+    let prefix = env.prefix(env_name).to_string();
+    let needed = env.readiness.consecutive_checks.max(1) as usize;
+    let interval = Duration::from_secs(env.readiness.interval_secs);
+    let twins = pairs.iter().filter(|p| p.blue.is_some()).count();
+    for p in pairs.iter().filter(|p| p.blue.is_none()) {
+        log(&format!(
+            "{}: a new table, nothing to catch up with",
+            p.green
+        ));
+    }
+    let start = Instant::now();
+    let mut qn = 0usize;
+    let mut next_name = || {
+        qn += 1;
+        statement_name(&prefix, "await", &format!("{run_id}-q"), qn)
+    };
+    let mut streak = 0usize;
+    let mut checks = 0usize;
+    loop {
+        checks += 1;
+        let (last, behind) = readiness_check(t, env, pairs, &mut next_name)?;
+        streak = if behind.is_empty() { streak + 1 } else { 0 };
+        let mut line = format!(
+            "check {checks} ({}s): {} of {twins} tables caught up",
+            start.elapsed().as_secs(),
+            twins - behind.len()
+        );
+        if behind.is_empty() {
+            line.push_str(&format!(" ({streak} of {needed} checks in a row)"));
+        } else {
+            line.push_str(&format!("; behind: {}", behind.join(", ")));
+        }
+        log(&line);
+        let report = |ready: bool, behind: Vec<String>, last: Vec<validate::Check>| ReadyReport {
+            environment: env_name.into(),
+            ready,
+            checks,
+            elapsed_secs: start.elapsed().as_secs(),
+            behind,
+            last,
+        };
+        if streak >= needed {
+            return Ok(report(true, behind, last));
+        }
+        if start.elapsed() + interval > timeout {
+            let what = if behind.is_empty() {
+                format!(
+                    "every table caught up on the last check, but not on {needed} checks in a row"
+                )
+            } else {
+                format!("still behind: {}", behind.join(", "))
+            };
+            bail!(
+                "green has not caught up with blue on `{env_name}` within {}s: {what}\n  hint: wait longer (--timeout), or look at the green jobs; thresholds: validate.count_tolerance, validate.max_lag_secs",
+                timeout.as_secs()
+            );
+        }
+        std::thread::sleep(interval);
+    }
 }

@@ -14,6 +14,39 @@ pub struct Pair {
     pub schema: Option<Schema>,
 }
 
+impl Pair {
+    /// Green, then blue when there is one.
+    pub fn tables(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.green.as_str()).chain(self.blue.as_deref())
+    }
+}
+
+/// The blue/green pairs of a plan, each with green's schema from its
+/// `CREATE TABLE` among the deployed statements.
+pub fn pairs_of(plan: &crate::plan::Plan, waves: &[super::DeployWave]) -> Vec<Pair> {
+    let schema_of = |green: &str| {
+        waves
+            .iter()
+            .flat_map(|w| &w.statements)
+            .find(|s| s.table == green && s.action == crate::plan::StepAction::CreateTable)
+            .and_then(|s| super::ddl::schema_of(&s.sql))
+    };
+    plan.impacted
+        .iter()
+        .map(|i| Pair {
+            blue: i.blue.clone(),
+            green: i.green.clone(),
+            schema: schema_of(&i.green),
+        })
+        .collect()
+}
+
+/// Whether a figure is one `await` compares: the count and the latest
+/// event time.
+pub fn is_readiness_figure(figure: &str) -> bool {
+    figure == "count" || figure.starts_with("latest:")
+}
+
 /// One query to run: `id` names the figure it yields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Query {
@@ -254,6 +287,7 @@ pub fn verdicts(
                     )
                 }
                 (None, None) if b == Value::Null && g == Value::Null => (true, "both empty".into()),
+                (Some(_), None) if g == Value::Null => (false, "green has no records yet".into()),
                 _ => (false, "cannot read the latest event time".into()),
             };
             out.push(Check {

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::http::{Http, encode, env_secret, error_detail};
-use super::{NewStatement, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError};
+use std::collections::BTreeMap;
+
+use super::http::{Http, Retry, encode, env_secret, error_detail};
+use super::{NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError};
 use crate::deploy::config::Environment;
 
 pub struct Confluent {
@@ -17,6 +19,9 @@ pub struct Confluent {
     pool: Option<String>,
     principal: Option<String>,
     max_cfu: Option<f64>,
+    /// Properties every statement carries (catalog, database, the
+    /// environment's `properties`); a statement's own win.
+    context: BTreeMap<String, String>,
     /// Page size of list requests.
     pub page_size: u32,
     /// How long a validation query may take.
@@ -62,7 +67,7 @@ impl Confluent {
                 c.provider.to_ascii_lowercase()
             )
         });
-        let flink = Http::new(&flink_url, Some(flink_key), timeout);
+        let flink = Http::new(&flink_url, Some(flink_key), timeout).with_retries(&env.poll);
         let cloud = cloud_key.map(|k| {
             Http::new(
                 c.api_url
@@ -71,6 +76,7 @@ impl Confluent {
                 Some(k),
                 timeout,
             )
+            .with_retries(&env.poll)
         });
         Ok(Confluent {
             flink,
@@ -80,6 +86,7 @@ impl Confluent {
             pool: env.flink.compute_pool_id.clone(),
             principal: env.flink.principal.clone(),
             max_cfu: env.flink.max_cfu,
+            context: env.statement_properties(),
             page_size: 100,
             query_timeout: Duration::from_secs(env.poll.timeout_secs.max(1)),
             poll_interval: Duration::from_millis(env.poll.interval_ms.max(1)),
@@ -116,7 +123,17 @@ impl Confluent {
         let path = format!("{}/{}", self.base(), encode(name));
         let a = self.flink.send("GET", &path, None, "")?;
         match a.status {
-            200 => parse(&a.body, &path).map(Some),
+            200 => {
+                let v = parse(&a.body, &path)?;
+                // A statement of another name is not the one asked for.
+                match v.get("name").and_then(Value::as_str) {
+                    Some(n) if n != name => Err(TargetError::Protocol {
+                        what: format!("GET {path}"),
+                        reason: format!("asked for statement `{name}`, got `{n}`"),
+                    }),
+                    _ => Ok(Some(v)),
+                }
+            }
             404 => Ok(None),
             s => Err(Self::refused("GET", &path, s, &a.body)),
         }
@@ -163,9 +180,17 @@ impl Confluent {
             "spec": spec,
         });
         let path = format!("{}/{}", self.base(), encode(name));
+        // Guarded by `resource_version`: sent twice, the second is refused
+        // (409) rather than applied twice.
+        let guarded = version.as_str().is_some_and(|v| !v.is_empty());
+        let policy = if guarded {
+            Retry::Idempotent
+        } else {
+            Retry::Once
+        };
         let a = self
             .flink
-            .send("PUT", &path, Some(&body), "application/json")?;
+            .send_with(policy, "PUT", &path, Some(&body), "application/json")?;
         match a.status {
             200 | 202 => Ok(()),
             s => Err(Self::refused("PUT", &path, s, &a.body)),
@@ -212,6 +237,7 @@ impl Target for Confluent {
     fn list(&mut self) -> Result<Vec<RemoteStatement>, TargetError> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
+        let mut pages = Pages::new(&format!("GET {}", self.base()));
         loop {
             let mut path = format!("{}?page_size={}", self.base(), self.page_size);
             if let Some(p) = &self.pool {
@@ -233,16 +259,19 @@ impl Target for Confluent {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             token = page_token(next);
-            if token.is_none() {
-                return Ok(out);
+            match &token {
+                Some(t) => pages.next(t)?,
+                None => return Ok(out),
             }
         }
     }
 
     fn create(&mut self, stmt: &NewStatement) -> Result<RemoteStatement, TargetError> {
+        let mut properties = self.context.clone();
+        properties.extend(stmt.properties.clone());
         let mut spec = json!({
             "statement": stmt.sql,
-            "properties": stmt.properties,
+            "properties": properties,
             "stopped": false,
         });
         if let Some(p) = &self.pool {
@@ -263,6 +292,15 @@ impl Target for Confluent {
             .send("POST", &path, Some(&body), "application/json")?;
         match a.status {
             200..=202 => Ok(statement_of(&parse(&a.body, &path)?)),
+            // The server failed while it handled the create: the statement
+            // may exist. The caller decides from what is there.
+            500 => Err(TargetError::Unavailable {
+                url: path.clone(),
+                reason: format!(
+                    "HTTP 500: {}; the statement may have been created",
+                    error_detail(&a.body)
+                ),
+            }),
             409 => Err(TargetError::Conflict {
                 name: stmt.name.clone(),
                 detail: error_detail(&a.body),
@@ -380,6 +418,7 @@ impl Target for Confluent {
         }
         let mut rows: Rows = Vec::new();
         let mut path = format!("{}/{}/results", self.base(), encode(name));
+        let mut pages = Pages::new(&format!("GET {path}"));
         loop {
             let a = self.flink.send("GET", &path, None, "")?;
             if a.status != 200 {
@@ -413,6 +452,7 @@ impl Target for Confluent {
                     .unwrap_or(""),
             ) {
                 Some(t) => {
+                    pages.next(&t)?;
                     path = format!(
                         "{}/{}/results?page_token={}",
                         self.base(),
@@ -427,8 +467,10 @@ impl Target for Confluent {
         Ok(rows)
     }
 
-    fn bounded(&self, table: &str) -> String {
-        format!("{table} /*+ OPTIONS('scan.bounded.mode' = 'latest-offset') */")
+    fn bounded(&mut self, table: &str) -> Result<String, TargetError> {
+        Ok(format!(
+            "{table} /*+ OPTIONS('scan.bounded.mode' = 'latest-offset') */"
+        ))
     }
 }
 

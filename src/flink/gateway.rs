@@ -12,8 +12,11 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::http::{Http, encode, error_detail};
-use super::{NewStatement, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError};
+use super::http::{Http, Retry, encode, error_detail};
+use super::{
+    MAX_PAGES, NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError,
+};
+use crate::deploy::config::{CURRENT_CATALOG, CURRENT_DATABASE};
 
 /// What the adapter remembers of a statement.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,6 +40,34 @@ pub struct Record {
     pub created_at: i64,
 }
 
+/// A job as `SHOW JOBS` lists it.
+struct Job {
+    id: String,
+    /// `pipeline.name`: the statement's name for greenlight's jobs.
+    name: String,
+    state: String,
+    start: Option<i64>,
+}
+
+/// Flink 2.x's savepoint directory key, and the 1.x key it replaced (both
+/// sent: the gateway may run either).
+const SAVEPOINT_DIR_KEYS: [&str; 2] = [
+    "execution.checkpointing.savepoint-dir",
+    "state.savepoints.dir",
+];
+/// The savepoint a job starts from, in 2.x and 1.x.
+const RESTORE_KEYS: [&str; 2] = ["execution.state-recovery.path", "execution.savepoint.path"];
+
+/// One page of an operation's results.
+struct Page {
+    job: Option<String>,
+    /// Rows with their kind (`INSERT`, `UPDATE_BEFORE`, ...).
+    rows: Vec<(String, Vec<Value>)>,
+    /// The next page's token, None at the end.
+    next: Option<String>,
+    not_ready: bool,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct State {
     statements: BTreeMap<String, Record>,
@@ -45,7 +76,7 @@ struct State {
 pub struct Gateway {
     http: Http,
     jobmanager: Option<Http>,
-    session: Option<String>,
+    session: Option<Session>,
     session_properties: BTreeMap<String, String>,
     state_file: PathBuf,
     state: State,
@@ -55,6 +86,21 @@ pub struct Gateway {
     pub query_mode: String,
     /// Where stop-with-savepoint writes (None: jobs are cancelled).
     pub savepoint_dir: Option<String>,
+    /// Properties every statement carries: `sql.current-catalog` and
+    /// `sql.current-database` become `USE CATALOG` / `USE` in the session
+    /// (the gateway ignores them as properties), the others are sent as the
+    /// statement's `executionConfig`.
+    pub context: BTreeMap<String, String>,
+    /// Bounded twins of tables read by validation queries, by quoted name.
+    twins: BTreeMap<String, String>,
+}
+
+/// The open session and the catalog and database it uses.
+#[derive(Debug, Clone)]
+struct Session {
+    handle: String,
+    catalog: Option<String>,
+    database: Option<String>,
 }
 
 impl Gateway {
@@ -82,7 +128,25 @@ impl Gateway {
             timeout: Duration::from_secs(600),
             query_mode: "batch".into(),
             savepoint_dir: None,
+            context: BTreeMap::new(),
+            twins: BTreeMap::new(),
         })
+    }
+
+    /// Takes the environment's settings: operation timeout, HTTP retries,
+    /// the statements' context (catalog, database, properties), savepoints
+    /// and the mode of validation queries.
+    pub fn configure(&mut self, env: &crate::deploy::Environment) {
+        self.timeout = Duration::from_secs(env.poll.timeout_secs.max(1));
+        self.http.retries = env.poll.http_retries;
+        self.http.backoff = Duration::from_millis(env.poll.http_backoff_ms);
+        self.context = env.statement_properties();
+        if let Some(g) = &env.sql_gateway {
+            self.savepoint_dir = g.savepoint_dir.clone();
+            if let Some(m) = &g.query_mode {
+                self.query_mode = m.clone();
+            }
+        }
     }
 
     fn save(&self) -> Result<(), TargetError> {
@@ -99,7 +163,7 @@ impl Gateway {
 
     fn session(&mut self) -> Result<String, TargetError> {
         if let Some(s) = &self.session {
-            return Ok(s.clone());
+            return Ok(s.handle.clone());
         }
         let body = json!({
             "sessionName": "greenlight",
@@ -114,13 +178,86 @@ impl Gateway {
             .and_then(Value::as_str)
             .ok_or_else(|| protocol("POST /sessions", "no sessionHandle"))?
             .to_string();
-        self.session = Some(h.clone());
+        self.session = Some(Session {
+            handle: h.clone(),
+            catalog: None,
+            database: None,
+        });
         Ok(h)
     }
 
-    /// Executes a statement and waits for its operation to finish; returns
-    /// the operation handle, or the gateway's own error text.
+    /// Executes a statement in the environment's catalog and database with
+    /// the context's properties (the statement's own `config` win), and
+    /// waits for its operation to finish; returns the session and operation
+    /// handles, or the gateway's own error text.
     fn execute(
+        &mut self,
+        sql: &str,
+        config: &BTreeMap<String, String>,
+    ) -> Result<(String, String), TargetError> {
+        let mut config_all = self.context.clone();
+        config_all.extend(config.clone());
+        let catalog = config_all.remove(CURRENT_CATALOG);
+        let database = config_all.remove(CURRENT_DATABASE);
+        // A session the gateway forgot (idle timeout, restart) is opened
+        // again, once: the statement never ran in it.
+        for attempt in 0..2 {
+            self.use_namespace(catalog.as_deref(), database.as_deref())?;
+            match self.run(sql, &config_all) {
+                Err(TargetError::Refused { detail, .. })
+                    if attempt == 0
+                        && detail.contains("does not exist")
+                        && detail.contains("Session") =>
+                {
+                    self.session = None;
+                    // Temporary twins lived in the lost session.
+                    self.twins.clear();
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
+    /// `USE CATALOG` / `USE` when the session is elsewhere.
+    fn use_namespace(
+        &mut self,
+        catalog: Option<&str>,
+        database: Option<&str>,
+    ) -> Result<(), TargetError> {
+        self.session()?;
+        let current = self.session.clone().expect("opened above");
+        let use_failed = |what: &str, e: TargetError| match e {
+            TargetError::Failed(d) => TargetError::Failed(format!("{what}: {d}")),
+            other => other,
+        };
+        if let Some(c) = catalog
+            && current.catalog.as_deref() != Some(c)
+        {
+            let sql = format!("USE CATALOG {}", quote(c));
+            self.run(&sql, &BTreeMap::new())
+                .map_err(|e| use_failed(&sql, e))?;
+            if let Some(s) = &mut self.session {
+                s.catalog = Some(c.to_string());
+                s.database = None;
+            }
+        }
+        let current = self.session.clone().expect("opened above");
+        if let Some(d) = database
+            && current.database.as_deref() != Some(d)
+        {
+            let sql = format!("USE {}", quote(d));
+            self.run(&sql, &BTreeMap::new())
+                .map_err(|e| use_failed(&sql, e))?;
+            if let Some(s) = &mut self.session {
+                s.database = Some(d.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Submits one statement as is and waits for its operation.
+    fn run(
         &mut self,
         sql: &str,
         config: &BTreeMap<String, String>,
@@ -172,29 +309,18 @@ impl Gateway {
         }
     }
 
-    /// One page of results: (job id, rows with their kind, next token).
-    #[allow(clippy::type_complexity)]
-    fn fetch(
-        &mut self,
-        session: &str,
-        op: &str,
-        token: &str,
-    ) -> Result<
-        (
-            Option<String>,
-            Vec<(String, Vec<Value>)>,
-            Option<String>,
-            bool,
-        ),
-        TargetError,
-    > {
+    /// One page of results. A failed operation's results answer HTTP 500
+    /// with its cause: not retried, the cause is the error.
+    fn fetch(&mut self, session: &str, op: &str, token: &str) -> Result<Page, TargetError> {
         let path = format!(
             "/sessions/{}/operations/{}/result/{}?rowFormat=JSON",
             encode(session),
             encode(op),
             encode(token)
         );
-        let a = self.http.send("GET", &path, None, "")?;
+        let a = self
+            .http
+            .send_with(Retry::Never500, "GET", &path, None, "")?;
         if a.status >= 400 {
             return Err(TargetError::Failed(first_line_error(&a.body)));
         }
@@ -228,21 +354,28 @@ impl Gateway {
             .and_then(Value::as_str)
             .and_then(|u| u.rsplit('/').next())
             .map(|t| t.split('?').next().unwrap_or(t).to_string());
-        let not_ready = result_type == "NOT_READY";
-        let next = if result_type == "EOS" { None } else { next };
-        Ok((job, rows, next, not_ready))
+        Ok(Page {
+            job,
+            rows,
+            next: if result_type == "EOS" { None } else { next },
+            not_ready: result_type == "NOT_READY",
+        })
     }
 
-    /// Every row of a finished operation (changelog folded).
+    /// Every row of a finished operation (changelog folded). Bounded: the
+    /// operation timeout for results not ready, and [`MAX_PAGES`] pages of
+    /// rows, each token once.
     fn all_rows(&mut self, session: &str, op: &str) -> Result<(Option<String>, Rows), TargetError> {
         let mut rows: Rows = Vec::new();
         let mut job = None;
         let mut token = Some("0".to_string());
         let start = Instant::now();
+        let mut pages = Pages::new(&format!("results of operation {op}"));
+        let mut polls = 0usize;
         while let Some(t) = token {
-            let (j, page, next, not_ready) = self.fetch(session, op, &t)?;
-            job = job.or(j);
-            for (kind, fields) in page {
+            let page = self.fetch(session, op, &t)?;
+            job = job.or(page.job);
+            for (kind, fields) in page.rows {
                 match kind.as_str() {
                     "UPDATE_BEFORE" | "DELETE" => {
                         if let Some(i) = rows.iter().rposition(|x| *x == fields) {
@@ -252,29 +385,47 @@ impl Gateway {
                     _ => rows.push(fields),
                 }
             }
-            if not_ready {
-                if start.elapsed() > self.timeout {
-                    return Err(TargetError::Failed("results not ready in time".into()));
+            if page.not_ready {
+                polls += 1;
+                if start.elapsed() > self.timeout || polls > MAX_PAGES {
+                    return Err(TargetError::Failed(format!(
+                        "the results of operation {op} were not ready after {}s",
+                        start.elapsed().as_secs()
+                    )));
                 }
                 std::thread::sleep(Duration::from_millis(100));
+            } else if let Some(n) = &page.next {
+                pages.next(n)?;
             }
-            token = next;
+            token = page.next;
         }
         Ok((job, rows))
     }
 
-    /// Job states by job id, from `SHOW JOBS`.
-    fn jobs(&mut self) -> Result<BTreeMap<String, String>, TargetError> {
+    /// The cluster's jobs, from `SHOW JOBS`.
+    fn job_list(&mut self) -> Result<Vec<Job>, TargetError> {
         let (s, op) = self.execute("SHOW JOBS", &BTreeMap::new())?;
         let (_, rows) = self.all_rows(&s, &op)?;
+        let cell = |r: &Vec<Value>, i: usize| r.get(i).and_then(Value::as_str).map(String::from);
         Ok(rows
             .iter()
             .filter_map(|r| {
-                Some((
-                    r.first()?.as_str()?.to_string(),
-                    r.get(2)?.as_str()?.to_string(),
-                ))
+                Some(Job {
+                    id: cell(r, 0)?,
+                    name: cell(r, 1).unwrap_or_default(),
+                    state: cell(r, 2).unwrap_or_default(),
+                    start: cell(r, 3).and_then(|t| super::parse_rfc3339(&t)),
+                })
             })
+            .collect())
+    }
+
+    /// Job states by job id.
+    fn jobs(&mut self) -> Result<BTreeMap<String, String>, TargetError> {
+        Ok(self
+            .job_list()?
+            .into_iter()
+            .map(|j| (j.id, j.state))
             .collect())
     }
 
@@ -310,8 +461,12 @@ impl Gateway {
         let mut config = record.properties.clone();
         config.insert("pipeline.name".into(), name.into());
         if let Some(sp) = &record.savepoint {
-            config.insert("execution.savepoint.path".into(), sp.clone());
+            for k in RESTORE_KEYS {
+                config.insert(k.into(), sp.clone());
+            }
         }
+        let before = now();
+        let previous = record.job_id.clone();
         match self.execute(&record.sql, &config) {
             Ok((s, op)) => {
                 let (job, rows) = self.all_rows(&s, &op)?;
@@ -337,11 +492,77 @@ impl Gateway {
                 record.job_id = None;
                 record.error = Some(detail);
             }
+            Err(e @ TargetError::Unavailable { .. }) => {
+                // The answer was lost, the statement may run: its job carries
+                // the statement's name. Adopt it rather than start a second.
+                let started = self.job_list()?.into_iter().find(|j| {
+                    j.name == name
+                        && Some(&j.id) != previous.as_ref()
+                        && j.start.is_none_or(|t| t + 60 >= before)
+                        && !Phase::parse(&j.state).is_failure()
+                });
+                match started {
+                    Some(j) => {
+                        record.error = None;
+                        record.job_id = Some(j.id);
+                        record.phase = "RUNNING".into();
+                    }
+                    None => return Err(e),
+                }
+            }
             Err(e) => return Err(e),
         }
         record.stopped = false;
         Ok(())
     }
+
+    /// A table as a bounded query may read it: itself when the table is
+    /// bounded, else a temporary twin with bounded options (a monitored
+    /// filesystem table without its monitor, a Kafka table up to the latest
+    /// offsets). Its options come from `SHOW CREATE TABLE`.
+    fn bounded_twin(&mut self, table: &str) -> Result<String, TargetError> {
+        let (s, op) = match self.execute(&format!("SHOW CREATE TABLE {table}"), &BTreeMap::new()) {
+            Ok(x) => x,
+            // A view has no options of its own: read it as it is.
+            Err(TargetError::Failed(_)) => return Ok(table.to_string()),
+            Err(e) => return Err(e),
+        };
+        let (_, rows) = self.all_rows(&s, &op)?;
+        let ddl = rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let Some(options) = crate::deploy::ddl::bounded_options(ddl) else {
+            return Ok(table.to_string());
+        };
+        let twin = quote(&format!("gl_bounded_{}", self.twins.len() + 1));
+        let with: Vec<String> = options
+            .iter()
+            .map(|(k, v)| format!("{} = {}", sql_string(k), sql_string(v)))
+            .collect();
+        let sql = format!(
+            "CREATE TEMPORARY TABLE {twin} WITH ({}) LIKE {table} (EXCLUDING OPTIONS)",
+            with.join(", ")
+        );
+        self.execute(&sql, &BTreeMap::new()).map_err(|e| match e {
+            TargetError::Failed(d) => {
+                TargetError::Failed(format!("cannot make a bounded twin of {table}: {d}"))
+            }
+            other => other,
+        })?;
+        Ok(twin)
+    }
+}
+
+/// A backquoted identifier.
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// A SQL string literal.
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 fn protocol(what: &str, reason: &str) -> TargetError {
@@ -390,6 +611,28 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+impl Gateway {
+    /// Waits until job `id` no longer runs (the JobManager may report
+    /// RUNNING for a moment after `STOP JOB` answered); bounded by the
+    /// operation timeout.
+    fn wait_stopped(&mut self, id: &str) -> Result<(), TargetError> {
+        let start = Instant::now();
+        loop {
+            let state = self.jobs()?.get(id).cloned().unwrap_or_default();
+            if Phase::parse(&state) != Phase::Running {
+                return Ok(());
+            }
+            if start.elapsed() > self.timeout {
+                return Err(TargetError::Failed(format!(
+                    "job {id} still RUNNING {}s after STOP JOB",
+                    self.timeout.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
 }
 
 impl Target for Gateway {
@@ -451,7 +694,9 @@ impl Target for Gateway {
                 let mut config = BTreeMap::new();
                 let sql = match &self.savepoint_dir {
                     Some(d) => {
-                        config.insert("state.savepoints.dir".to_string(), d.clone());
+                        for k in SAVEPOINT_DIR_KEYS {
+                            config.insert(k.to_string(), d.clone());
+                        }
                         format!("STOP JOB '{id}' WITH SAVEPOINT")
                     }
                     None => format!("STOP JOB '{id}'"),
@@ -463,6 +708,7 @@ impl Target for Gateway {
                     .and_then(|x| x.first())
                     .and_then(Value::as_str)
                     .map(String::from);
+                self.wait_stopped(&id)?;
             }
         }
         r.stopped = true;
@@ -562,14 +808,26 @@ impl Target for Gateway {
         }
         Ok(rows)
     }
+
+    fn bounded(&mut self, table: &str) -> Result<String, TargetError> {
+        if let Some(t) = self.twins.get(table) {
+            return Ok(t.clone());
+        }
+        let twin = self.bounded_twin(table)?;
+        self.twins.insert(table.to_string(), twin.clone());
+        Ok(twin)
+    }
 }
 
 impl Drop for Gateway {
     fn drop(&mut self) {
         if let Some(s) = self.session.take() {
-            let _ = self
-                .http
-                .send("DELETE", &format!("/sessions/{}", encode(&s)), None, "");
+            let _ = self.http.send(
+                "DELETE",
+                &format!("/sessions/{}", encode(&s.handle)),
+                None,
+                "",
+            );
         }
     }
 }

@@ -1,6 +1,13 @@
 //! A small JSON-over-HTTP helper shared by the targets: base URL from the
-//! config, optional basic auth read from the environment, retries on 429
-//! and 5xx (honouring `Retry-After`), secrets kept out of every message.
+//! config, optional basic auth read from the environment, bounded retries
+//! with backoff (honouring `Retry-After`), secrets kept out of every message.
+//!
+//! What is retried: 429 and 502-504 for every request (the server did not
+//! take it, or a proxy lost it: a create that did go through answers 409 on
+//! the retry, and the caller decides again from what exists); 500 and a
+//! lost answer (timeout, reset) only for a request that may be repeated
+//! ([`Retry::Idempotent`]: GET, DELETE, PUT with a `resource_version`).
+//! A request that never left (no connection) is retried whatever it is.
 use std::time::Duration;
 
 use super::TargetError;
@@ -10,10 +17,35 @@ pub struct Http {
     /// Without a trailing `/`.
     pub base: String,
     auth: Option<String>,
-    /// Retries of a throttled (429) or unavailable (502-504) request.
+    /// Retries of one request (so at most `retries + 1` attempts).
     pub retries: u32,
     /// First backoff; doubled each retry, capped at 30 s.
     pub backoff: Duration,
+}
+
+/// Whether a request may be sent again when its answer is lost or is a 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The same request twice does what it does once (GET, DELETE, a PUT
+    /// guarded by `resource_version`).
+    Idempotent,
+    /// It may act twice (POST of a statement): only retried when the server
+    /// surely did not take it (429, 502-504, no connection).
+    Once,
+    /// Repeatable, but a 500 is the answer: the caller reads the server's
+    /// error (the SQL Gateway's result of a failed operation answers 500
+    /// with the cause).
+    Never500,
+}
+
+impl Retry {
+    /// The policy of a plain request of `method`.
+    pub fn of(method: &str) -> Retry {
+        match method {
+            "GET" | "HEAD" | "DELETE" => Retry::Idempotent,
+            _ => Retry::Once,
+        }
+    }
 }
 
 /// An answer: status and body text.
@@ -40,10 +72,30 @@ impl Http {
         }
     }
 
-    /// Sends `method path` with an optional JSON body; retries throttled
-    /// and unavailable answers. Any other status is returned to the caller.
+    /// Retries and first backoff from the environment's `poll` settings.
+    pub fn with_retries(mut self, poll: &crate::deploy::config::Poll) -> Http {
+        self.retries = poll.http_retries;
+        self.backoff = Duration::from_millis(poll.http_backoff_ms);
+        self
+    }
+
+    /// Sends `method path` with an optional JSON body, retried as
+    /// [`Retry::of`] the method says. Any other status is returned to the
+    /// caller.
     pub fn send(
         &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        content_type: &str,
+    ) -> Result<Answer, TargetError> {
+        self.send_with(Retry::of(method), method, path, body, content_type)
+    }
+
+    /// [`Http::send`] with an explicit retry policy.
+    pub fn send_with(
+        &self,
+        policy: Retry,
         method: &str,
         path: &str,
         body: Option<&serde_json::Value>,
@@ -57,13 +109,20 @@ impl Http {
             let res = self.once(method, &url, body, content_type);
             let retry_after = match &res {
                 Ok((a, ra)) if a.status == 429 || (502..=504).contains(&a.status) => *ra,
+                Ok((a, _)) if a.status == 500 && policy == Retry::Idempotent => None,
                 Ok((a, _)) => {
                     return Ok(Answer {
                         status: a.status,
                         body: a.body.clone(),
                     });
                 }
-                Err(_) => None,
+                Err(e) if e.not_sent || policy != Retry::Once => None,
+                Err(e) => {
+                    return Err(TargetError::Unavailable {
+                        url: redact(&url),
+                        reason: format!("{}; the request may have been processed", e.reason),
+                    });
+                }
             };
             if attempt > self.retries {
                 return match res {
@@ -78,7 +137,7 @@ impl Http {
                     }),
                     Err(e) => Err(TargetError::Unavailable {
                         url: redact(&url),
-                        reason: e,
+                        reason: format!("{} (after {attempt} attempts)", e.reason),
                     }),
                 };
             }
@@ -94,7 +153,11 @@ impl Http {
         url: &str,
         body: Option<&serde_json::Value>,
         content_type: &str,
-    ) -> Result<(Answer, Option<Duration>), String> {
+    ) -> Result<(Answer, Option<Duration>), SendError> {
+        let local = |reason: String| SendError {
+            reason,
+            not_sent: true,
+        };
         let builder = ureq::http::Request::builder()
             .method(method)
             .uri(url)
@@ -108,15 +171,18 @@ impl Http {
                 let req = builder
                     .header("Content-Type", content_type)
                     .body(b.to_string())
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| local(e.to_string()))?;
                 self.agent.run(req)
             }
             None => {
-                let req = builder.body(()).map_err(|e| e.to_string())?;
+                let req = builder.body(()).map_err(|e| local(e.to_string()))?;
                 self.agent.run(req)
             }
         };
-        let resp = res.map_err(|e| redact(&e.to_string()))?;
+        let resp = res.map_err(|e| SendError {
+            reason: redact(&e.to_string()),
+            not_sent: not_sent(&e),
+        })?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
@@ -124,11 +190,32 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp
-            .into_body()
-            .read_to_string()
-            .map_err(|e| e.to_string())?;
+        let body = resp.into_body().read_to_string().map_err(|e| SendError {
+            reason: redact(&e.to_string()),
+            not_sent: false,
+        })?;
         Ok((Answer { status, body }, retry_after))
+    }
+}
+
+/// A request without an answer: why, and whether it surely never reached
+/// the server.
+struct SendError {
+    reason: String,
+    not_sent: bool,
+}
+
+/// No connection was made: the server cannot have acted on the request.
+fn not_sent(e: &ureq::Error) -> bool {
+    use ureq::Timeout;
+    match e {
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::BadUri(_) => true,
+        ureq::Error::Timeout(t) => matches!(t, Timeout::Resolve | Timeout::Connect),
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
     }
 }
 
@@ -233,6 +320,84 @@ pub fn basic_credentials(user: &str, password: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server answering `statuses` in turn (then 200), counting requests.
+    fn server(statuses: Vec<u16>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let s = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", s.server_addr().to_ip().unwrap());
+        let n = std::sync::Arc::new(AtomicUsize::new(0));
+        let n2 = n.clone();
+        std::thread::spawn(move || {
+            for req in s.incoming_requests() {
+                let i = n2.fetch_add(1, Ordering::SeqCst);
+                let status = statuses.get(i).copied().unwrap_or(200);
+                let _ =
+                    req.respond(tiny_http::Response::from_string("{}").with_status_code(status));
+            }
+        });
+        (url, n)
+    }
+
+    fn http(url: &str) -> Http {
+        let mut h = Http::new(url, None, Duration::from_secs(5));
+        h.backoff = Duration::from_millis(1);
+        h.retries = 3;
+        h
+    }
+
+    #[test]
+    fn retries_follow_the_policy_and_stop_at_the_bound() {
+        use std::sync::atomic::Ordering;
+        // A GET is sent again on 500; a POST is not (it may have acted).
+        let (url, n) = server(vec![500, 500]);
+        assert_eq!(http(&url).send("GET", "/x", None, "").unwrap().status, 200);
+        assert_eq!(n.load(Ordering::SeqCst), 3);
+        let (url, n) = server(vec![500]);
+        let body = serde_json::json!({});
+        let a = http(&url).send("POST", "/x", Some(&body), "application/json");
+        assert_eq!(a.unwrap().status, 500);
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        // 429 and 502-504: the request was not taken, any method again.
+        let (url, n) = server(vec![429, 503]);
+        let a = http(&url).send("POST", "/x", Some(&body), "application/json");
+        assert_eq!(a.unwrap().status, 200);
+        assert_eq!(n.load(Ordering::SeqCst), 3);
+        // A PUT guarded by resource_version is repeatable.
+        let (url, n) = server(vec![500]);
+        let a = http(&url).send_with(
+            Retry::Idempotent,
+            "PUT",
+            "/x",
+            Some(&body),
+            "application/json",
+        );
+        assert_eq!(a.unwrap().status, 200);
+        assert_eq!(n.load(Ordering::SeqCst), 2);
+        // Never500: the 500 is the answer.
+        let (url, n) = server(vec![500]);
+        let a = http(&url).send_with(Retry::Never500, "GET", "/x", None, "");
+        assert_eq!(a.unwrap().status, 500);
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        // Bounded: 1 + retries attempts, then a clear error.
+        let (url, n) = server(vec![500; 10]);
+        let e = http(&url)
+            .send("GET", "/x", None, "")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HTTP 500 after 4 attempts"), "{e}");
+        assert_eq!(n.load(Ordering::SeqCst), 4);
+        // Nothing listening: never sent, so retried whatever the method.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let e = http(&closed)
+            .send("POST", "/x", Some(&body), "application/json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(after 4 attempts)"), "{e}");
+    }
 
     #[test]
     fn helpers() {

@@ -162,10 +162,49 @@ pub trait Target {
     /// Runs a bounded query and returns its rows (for validation and
     /// synthetic records; `name` identifies the statement).
     fn query(&mut self, name: &str, sql: &str) -> Result<Rows, TargetError>;
-    /// How a table is read by a bounded validation query (e.g. with a
-    /// bounded-scan hint); the table name is already quoted.
-    fn bounded(&self, table: &str) -> String {
-        table.to_string()
+    /// How a bounded validation query reads `table` (quoted): the table with
+    /// a bounded-scan hint (Confluent), or a bounded twin of it the target
+    /// prepares (SQL Gateway).
+    fn bounded(&mut self, table: &str) -> Result<String, TargetError> {
+        Ok(table.to_string())
+    }
+}
+
+/// Most pages of one listing (statements, results) read before giving up.
+pub const MAX_PAGES: usize = 10_000;
+
+/// Guards a loop over a server's pages: at most [`MAX_PAGES`], and never the
+/// same page token twice (a server that keeps answering "next: the same
+/// page" would otherwise be read forever).
+#[derive(Debug)]
+pub struct Pages {
+    what: String,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Pages {
+    pub fn new(what: &str) -> Pages {
+        Pages {
+            what: what.into(),
+            seen: Default::default(),
+        }
+    }
+
+    /// Accepts the token of the next page, or says why the loop must stop.
+    pub fn next(&mut self, token: &str) -> Result<(), TargetError> {
+        if !self.seen.insert(token.to_string()) {
+            return Err(TargetError::Protocol {
+                what: self.what.clone(),
+                reason: format!("the server sent page token `{token}` twice (a paging loop)"),
+            });
+        }
+        if self.seen.len() > MAX_PAGES {
+            return Err(TargetError::Protocol {
+                what: self.what.clone(),
+                reason: format!("more than {MAX_PAGES} pages"),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -229,6 +268,25 @@ mod tests {
             Some(827_197_323 + 14_700)
         );
         assert_eq!(parse_rfc3339("nope"), None);
+    }
+
+    #[test]
+    fn pages_are_bounded() {
+        let mut p = Pages::new("GET /statements");
+        p.next("a").unwrap();
+        p.next("b").unwrap();
+        let e = p.next("a").unwrap_err().to_string();
+        assert!(e.contains("page token `a` twice"), "{e}");
+        let mut p = Pages::new("x");
+        for i in 0..MAX_PAGES {
+            p.next(&i.to_string()).unwrap();
+        }
+        assert!(
+            p.next("last")
+                .unwrap_err()
+                .to_string()
+                .contains("more than")
+        );
     }
 
     #[test]

@@ -1,10 +1,14 @@
-//! `deploy`, `validate`, `promote`, `rollback`, `cleanup` against the
-//! project's own stateful Confluent statements server (`flink_server`).
+//! `deploy`, `await`, `validate`, `promote`, `rollback`, `cleanup` against
+//! the project's own stateful Confluent statements server (`flink_server`),
+//! which resolves table names against each statement's catalog and
+//! database the way Confluent does.
 use std::process::Output;
+
+use serde_json::Value;
 
 use crate::common::root;
 use crate::fixture::TempRepo;
-use crate::flink_server::{ENV, ORG, Server};
+use crate::flink_server::{CATALOG, DATABASE, ENV, Fault, ORG, Server};
 
 const DML: &str =
     "pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql";
@@ -28,6 +32,49 @@ fn release(marker: &str) -> TempRepo {
     repo
 }
 
+/// Every table of the example at the base (blue names) and its external
+/// tables: what a Confluent environment running blue has.
+pub const BASE_TABLES: &[&str] = &[
+    "dim_customers",
+    "dim_products",
+    "fct_hourly_revenue",
+    "fct_inventory_snapshot",
+    "fct_order_lines",
+    "fct_orders",
+    "fct_promotion_performance",
+    "int_customer_order_stats",
+    "int_customer_profiles",
+    "int_order_items_v2",
+    "int_orders_enriched",
+    "int_promotion_usage",
+    "int_stock_levels",
+    "src_addresses",
+    "src_currency_rates",
+    "src_customers",
+    "src_order_items",
+    "src_orders",
+    "src_payments",
+    "src_products",
+    "src_stock_movements",
+    "v_customer_360",
+    "v_low_stock",
+    "addresses",
+    "customers",
+    "raw-payments",
+    "raw_fx_rates",
+    "raw_order_items",
+    "raw_orders",
+    "raw_products",
+    "raw_stock_movements",
+];
+
+/// A server whose catalog holds the example's blue tables.
+fn catalog_server() -> Server {
+    let server = Server::start();
+    server.seed_tables(BASE_TABLES);
+    server
+}
+
 fn config(server: &Server, extra: &str) -> String {
     format!(
         "environments:
@@ -40,13 +87,16 @@ fn config(server: &Server, extra: &str) -> String {
       api_url: {url}
     flink:
       compute_pool_id: lfcp-1
-      catalog_name: stage-env
-      database_name: stage-cluster
+      catalog_name: {CATALOG}
+      database_name: {DATABASE}
       flink_url: {url}
+    properties:
+      sql.local-time-zone: UTC
     poll:
       timeout_secs: 2
       interval_ms: 5
       max_interval_ms: 20
+      http_backoff_ms: 5
 {extra}",
         url = server.url
     )
@@ -124,7 +174,7 @@ fn seed_blue(server: &Server) {
 
 #[test]
 fn deploy_runs_green_wave_by_wave_resumes_and_leaves_blue_alone() {
-    let server = Server::start();
+    let server = catalog_server();
     seed_blue(&server);
     let repo = release("");
     repo.write("greenlight.yaml", &config(&server, ""));
@@ -174,6 +224,14 @@ fn deploy_runs_green_wave_by_wave_resumes_and_leaves_blue_alone() {
         assert_eq!(v["spec"]["compute_pool_id"], "lfcp-1");
         assert_eq!(v["organization_id"], ORG);
     });
+    // The green tables are in the environment's catalog and database.
+    for t in [
+        "int_orders_enriched_v2",
+        "fct_orders_v2",
+        "v_customer_360_v2",
+    ] {
+        assert!(server.has_table(t), "{t} not created");
+    }
     let dml = server.get("stage-dml-int-customer-order-stats-v2").unwrap();
     assert_eq!(
         dml["spec"]["properties"]["sql.state-ttl"], "7 d",
@@ -230,7 +288,7 @@ fn deploy_runs_green_wave_by_wave_resumes_and_leaves_blue_alone() {
 
 #[test]
 fn a_failed_statement_stops_the_deploy_with_its_own_error() {
-    let server = Server::start();
+    let server = catalog_server();
     let repo = release(", 'FAIL_ME'");
     repo.write("greenlight.yaml", &config(&server, ""));
     let err = fails(&repo, &["deploy", "--env", "stage"]);
@@ -245,7 +303,7 @@ fn a_failed_statement_stops_the_deploy_with_its_own_error() {
 
 #[test]
 fn throttling_is_retried_and_a_stuck_statement_times_out() {
-    let server = Server::start();
+    let server = catalog_server();
     let repo = release(", 'THROTTLE'");
     repo.write("greenlight.yaml", &config(&server, ""));
     ok(&repo, &["deploy", "--env", "stage"]);
@@ -260,7 +318,7 @@ fn throttling_is_retried_and_a_stuck_statement_times_out() {
         "RUNNING"
     );
 
-    let server = Server::start();
+    let server = catalog_server();
     let repo = release(", 'STUCK'");
     repo.write("greenlight.yaml", &config(&server, ""));
     let err = fails(&repo, &["deploy", "--env", "stage"]);
@@ -274,7 +332,7 @@ fn throttling_is_retried_and_a_stuck_statement_times_out() {
 
 #[test]
 fn capacity_is_checked_before_anything_is_created() {
-    let server = Server::start();
+    let server = catalog_server();
     server.with(|st| {
         st.pool_max = 10;
         st.pool_current = 8;
@@ -302,7 +360,7 @@ fn capacity_is_checked_before_anything_is_created() {
 
 #[test]
 fn missing_secrets_and_environments_are_named_not_printed() {
-    let server = Server::start();
+    let server = catalog_server();
     let repo = release("");
     repo.write("greenlight.yaml", &config(&server, ""));
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
@@ -330,7 +388,7 @@ fn missing_secrets_and_environments_are_named_not_printed() {
 
 #[test]
 fn validate_promote_rollback_and_cleanup() {
-    let server = Server::start();
+    let server = catalog_server();
     seed_blue(&server);
     // A blue statement named by hand, found by its SQL on a later page.
     for i in 0..105 {
@@ -504,4 +562,541 @@ fn validate_promote_rollback_and_cleanup() {
                 .contains("DROP TABLE IF EXISTS `int_orders_enriched`")
         }));
     });
+}
+
+/// Method, path and parsed body of each request so far.
+fn requests(server: &Server) -> Vec<(String, String, Value)> {
+    server.with(|st| {
+        st.requests
+            .iter()
+            .map(|r| {
+                (
+                    r.method.clone(),
+                    r.path.clone(),
+                    serde_json::from_str(&r.body).unwrap_or(Value::Null),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The answers of validation and readiness queries: blue and green alike.
+fn same_answers(server: &Server) {
+    server.with(|st| {
+        st.answers = vec![
+            ("LIKE '%gl-".into(), vec![vec!["2".into()]]),
+            ("COUNT(*) AS n FROM (".into(), vec![vec!["0".into()]]),
+            ("COUNT(*)".into(), vec![vec!["100".into()]]),
+            ("MAX(".into(), vec![vec!["2026-01-01 00:00:00.000".into()]]),
+        ];
+    });
+}
+
+#[test]
+fn every_statement_carries_the_catalog_database_and_properties() {
+    let server = catalog_server();
+    seed_blue(&server);
+    same_answers(&server);
+    let repo = release("");
+    repo.write(
+        "greenlight.yaml",
+        &config(
+            &server,
+            "    readiness:\n      interval_secs: 0\n      consecutive_checks: 1\n",
+        ),
+    );
+    ok(&repo, &["deploy", "--env", "stage"]);
+    ok(&repo, &["await", "--env", "stage", "--timeout", "10s"]);
+    ok(&repo, &["validate", "--env", "stage", "--synthetic", "2"]);
+    ok(&repo, &["promote", "--env", "stage"]);
+    ok(&repo, &["rollback", "--env", "stage"]);
+    ok(&repo, &["deploy", "--env", "stage"]);
+    ok(&repo, &["validate", "--env", "stage"]);
+    ok(&repo, &["promote", "--env", "stage"]);
+    ok(&repo, &["cleanup", "--env", "stage", "--older-than", "1d"]);
+    // Every statement created, whatever its kind, and every PUT.
+    let mut kinds = std::collections::BTreeSet::new();
+    for (method, path, body) in requests(&server) {
+        if method != "POST" && method != "PUT" || path.starts_with("/fcpm") {
+            continue;
+        }
+        let name = body["name"].as_str().unwrap().to_string();
+        let kind = name.split('-').nth(1).unwrap().to_string();
+        let props = &body["spec"]["properties"];
+        assert_eq!(props["sql.current-catalog"], CATALOG, "{method} {name}");
+        assert_eq!(props["sql.current-database"], DATABASE, "{method} {name}");
+        assert_eq!(props["sql.local-time-zone"], "UTC", "{method} {name}");
+        kinds.insert(format!("{method} {kind}"));
+        // A validation's synthetic records are an INSERT ... VALUES.
+        if body["spec"]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("INSERT INTO `src_")
+        {
+            kinds.insert("POST synthetic".into());
+        }
+    }
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    assert_eq!(
+        kinds,
+        [
+            "POST await",
+            "POST ddl",
+            "POST dml",
+            "POST drop",
+            "POST synthetic",
+            "POST validate",
+            "PUT dml"
+        ]
+    );
+    // What rollback and cleanup dropped is gone from the catalog: green
+    // after the rollback (then deployed again), blue after the cleanup.
+    assert!(!server.has_table("int_orders_enriched"));
+    assert!(!server.has_table("fct_orders"));
+    assert!(server.has_table("int_orders_enriched_v2"));
+    assert!(server.has_table("src_orders"));
+}
+
+#[test]
+fn names_resolve_strictly_like_confluent() {
+    // Without catalog and database, Confluent resolves names in `default`
+    // with no database: the green DDL and any query fail there.
+    let server = catalog_server();
+    let repo = release("");
+    repo.write(
+        "greenlight.yaml",
+        &config(&server, "")
+            .replace(&format!("      catalog_name: {CATALOG}\n"), "")
+            .replace(&format!("      database_name: {DATABASE}\n"), ""),
+    );
+    let err = fails(&repo, &["deploy", "--env", "stage"]);
+    assert!(
+        err.contains("is FAILED: Database 'default.(none)' does not exist"),
+        "{err}"
+    );
+    let env = |catalog: &str| {
+        let text = config(&server, "");
+        let text = if catalog.is_empty() {
+            text.replace(&format!("      catalog_name: {CATALOG}\n"), "")
+                .replace(&format!("      database_name: {DATABASE}\n"), "")
+        } else {
+            text
+        };
+        greenlight::config::Config::parse(&text)
+            .unwrap()
+            .environments["stage"]
+            .clone()
+    };
+    use greenlight::flink::Target;
+    let client = |e: &greenlight::deploy::Environment| {
+        greenlight::flink::confluent::Confluent::with_credentials(
+            e,
+            (KEY.into(), SECRET.into()),
+            None,
+        )
+        .unwrap()
+    };
+    let bare = env("");
+    let e = client(&bare)
+        .query("q1", "SELECT COUNT(*) AS n FROM `src_orders`")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "statement failed: q1: Table (or view) 'default.(none).src_orders' does not exist"
+    );
+    // With them, the same query reads the table; a qualified name reads
+    // it from anywhere.
+    server.with(|st| st.answers = vec![("COUNT(*)".into(), vec![vec!["7".into()]])]);
+    let full = env(CATALOG);
+    let rows = client(&full)
+        .query("q2", "SELECT COUNT(*) AS n FROM `src_orders`")
+        .unwrap();
+    assert_eq!(rows, vec![vec![Value::String("7".into())]]);
+    let qualified = format!("SELECT COUNT(*) AS n FROM `{CATALOG}`.`{DATABASE}`.`src_orders`");
+    assert!(client(&bare).query("q3", &qualified).is_ok());
+    // Drops remove the table of the statement's database only.
+    client(&full)
+        .query("q4", "DROP TABLE IF EXISTS `src_orders`")
+        .unwrap();
+    assert!(!server.has_table("src_orders"));
+}
+
+#[test]
+fn a_500_is_retried_on_requests_that_may_be_repeated() {
+    let server = catalog_server();
+    seed_blue(&server);
+    same_answers(&server);
+    let repo = release("");
+    repo.write("greenlight.yaml", &config(&server, ""));
+    ok(&repo, &["deploy", "--env", "stage"]);
+    ok(&repo, &["validate", "--env", "stage"]);
+    // A no-op rerun whose GETs meet a 500 each; promote's PUT and
+    // rollback's DELETE too: each is sent again and goes through.
+    let fault = |method: &'static str, path: &str| Fault {
+        method,
+        path: path.into(),
+        status: 500,
+        times: 1,
+        ..Fault::default()
+    };
+    server.with(|st| {
+        st.faults = vec![
+            fault("GET", "stage-dml-fct-orders-v2"),
+            fault("GET", "stage-ddl-int-orders-enriched-v2"),
+            fault("PUT", "/stage-dml-fct-orders"),
+            fault("DELETE", "/stage-dml-fct-orders-v2"),
+        ]
+    });
+    let (out, _) = ok(&repo, &["deploy", "--env", "stage"]);
+    assert!(out.lines().all(|l| l.starts_with("skipped")), "{out}");
+    ok(&repo, &["promote", "--env", "stage"]);
+    assert_eq!(
+        server.get("stage-dml-fct-orders").unwrap()["spec"]["stopped"],
+        true
+    );
+    ok(&repo, &["rollback", "--env", "stage"]);
+    assert!(server.get("stage-dml-fct-orders-v2").is_none());
+    server.with(|st| assert!(st.faults.iter().all(|f| f.times == 0)));
+    // A 500 that does not go away: bounded, with a clear error.
+    server.with(|st| {
+        st.faults = vec![Fault {
+            times: 100,
+            ..fault("GET", "stage-dml-int-orders-enriched-v2")
+        }]
+    });
+    let before = server.calls().len();
+    let err = fails(&repo, &["deploy", "--env", "stage"]);
+    assert!(
+        err.contains("is unreachable: HTTP 500 after 6 attempts: injected failure"),
+        "{err}"
+    );
+    let gets = server.calls()[before..]
+        .iter()
+        .filter(|c| c.ends_with("/stage-dml-int-orders-enriched-v2"))
+        .count();
+    assert_eq!(gets, 6);
+}
+
+#[test]
+fn a_create_whose_answer_was_lost_decides_again_from_what_exists() {
+    let dml = "stage-dml-int-orders-enriched-v2";
+    let posts_of = |server: &Server| {
+        requests(server)
+            .iter()
+            .filter(|(m, _, b)| m == "POST" && b["name"] == dml)
+            .count()
+    };
+    // Create: the answer is lost behind a proxy (504 once the statement is
+    // created): the retried POST gets 409, and the statement is adopted.
+    let lost_at_proxy = Fault {
+        method: "POST",
+        path: "/statements".into(),
+        body: format!("\"name\":\"{dml}\""),
+        status: 504,
+        apply: true,
+        times: 1,
+        ..Fault::default()
+    };
+    let server = catalog_server();
+    let repo = release("");
+    repo.write("greenlight.yaml", &config(&server, ""));
+    server.with(|st| st.faults = vec![lost_at_proxy.clone()]);
+    ok(&repo, &["deploy", "--env", "stage"]);
+    assert_eq!(posts_of(&server), 2);
+    assert_eq!(server.get(dml).unwrap()["status"]["phase"], "RUNNING");
+
+    // Replace (a FAILED statement deleted and created again), answer lost
+    // the same way: it used to fail on the 409 while the statement ran.
+    server.with(|st| {
+        let s = st.statements.iter_mut().find(|s| s["name"] == dml).unwrap();
+        s["status"]["phase"] = serde_json::json!("FAILED");
+        st.faults = vec![lost_at_proxy.clone()];
+    });
+    let before = posts_of(&server);
+    let (out, _) = ok(&repo, &["deploy", "--env", "stage"]);
+    assert!(
+        out.contains(&format!("replaced       RUNNING    {dml}")),
+        "{out}"
+    );
+    assert_eq!(posts_of(&server), before + 2);
+
+    // Replace, answer lost by a timeout (the client gives up after 1 s):
+    // not sent again, the statement found and adopted.
+    server.with(|st| {
+        let s = st.statements.iter_mut().find(|s| s["name"] == dml).unwrap();
+        s["status"]["phase"] = serde_json::json!("FAILED");
+        st.faults = vec![Fault {
+            status: 0,
+            delay_ms: 1500,
+            ..lost_at_proxy.clone()
+        }];
+    });
+    repo.write(
+        "greenlight.yaml",
+        &config(&server, "").replace(
+            "      http_backoff_ms: 5\n",
+            "      http_backoff_ms: 5\n      request_timeout_secs: 1\n",
+        ),
+    );
+    let before = posts_of(&server);
+    let (out, _) = ok(&repo, &["deploy", "--env", "stage"]);
+    assert!(
+        out.contains(&format!("replaced       RUNNING    {dml}")),
+        "{out}"
+    );
+    assert_eq!(posts_of(&server), before + 1);
+    assert_eq!(server.names().iter().filter(|n| *n == dml).count(), 1);
+
+    // A 500 before anything was created: decided again (nothing there),
+    // created; a 500 every time: a bounded number of creates, then a
+    // clear error.
+    server.with(|st| {
+        st.statements.retain(|s| s["name"] != dml);
+        st.faults = vec![Fault {
+            status: 500,
+            apply: false,
+            delay_ms: 0,
+            ..lost_at_proxy.clone()
+        }];
+    });
+    repo.write("greenlight.yaml", &config(&server, ""));
+    let before = posts_of(&server);
+    ok(&repo, &["deploy", "--env", "stage"]);
+    assert_eq!(posts_of(&server), before + 2);
+    server.with(|st| {
+        st.statements.retain(|s| s["name"] != dml);
+        st.faults = vec![Fault {
+            status: 500,
+            apply: false,
+            times: 100,
+            ..lost_at_proxy.clone()
+        }];
+    });
+    let before = posts_of(&server);
+    let err = fails(&repo, &["deploy", "--env", "stage"]);
+    assert!(
+        err.contains(&format!("cannot create `{dml}`: "))
+            && err.contains("the statement may have been created (3 attempts)"),
+        "{err}"
+    );
+    assert_eq!(posts_of(&server), before + 3);
+}
+
+#[test]
+fn loops_over_server_answers_are_bounded() {
+    // A server that answers 200 to every statement name: the `-2`, `-3`
+    // lookups stop at a bound.
+    let server = catalog_server();
+    seed_blue(&server);
+    let repo = release("");
+    repo.write("greenlight.yaml", &config(&server, ""));
+    ok(&repo, &["deploy", "--env", "stage"]);
+    server.with(|st| st.every_name_exists = true);
+    let before = server.calls().len();
+    let err = fails(&repo, &["promote", "--env", "stage", "--force"]);
+    assert!(
+        err.contains("more than 100 statements named like `stage-dml-"),
+        "{err}"
+    );
+    assert!(server.calls().len() - before < 300);
+
+    // A statement list whose next page is always the same page.
+    server.with(|st| {
+        st.every_name_exists = false;
+        st.repeat_page_token = true;
+    });
+    let err = fails(&repo, &["promote", "--env", "stage", "--force"]);
+    assert!(
+        err.contains("the server sent page token `again` twice (a paging loop)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn await_waits_until_green_caught_up_on_consecutive_checks() {
+    let server = catalog_server();
+    seed_blue(&server);
+    same_answers(&server);
+    // Green's fct_orders is behind: 90 records where blue has 100, an hour
+    // behind.
+    server.with(|st| {
+        st.answers.insert(
+            0,
+            (
+                "COUNT(*) AS n FROM `fct_orders_v2`".into(),
+                vec![vec!["90".into()]],
+            ),
+        );
+        st.answers.insert(
+            0,
+            (
+                "MAX(`order_ts`) AS STRING) AS t FROM `fct_orders_v2`".into(),
+                vec![vec!["2025-12-31 23:00:00.000".into()]],
+            ),
+        );
+    });
+    let repo = release("");
+    repo.write(
+        "greenlight.yaml",
+        &config(
+            &server,
+            "    validate:\n      max_lag_secs: 60\n      event_time: {fct_orders: order_ts}\n    readiness:\n      interval_secs: 1\n      consecutive_checks: 2\n",
+        ),
+    );
+    ok(&repo, &["deploy", "--env", "stage"]);
+    let o = run(&repo, &["await", "--env", "stage", "--timeout", "2s"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("check 1 (") && err.contains("tables caught up; behind: fct_orders_v2 (count: differ by 10.00%; freshness(order_ts): green lags blue by 3600s)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("green has not caught up with blue on `stage` within 2s: still behind: fct_orders_v2 (count: differ by 10.00%; freshness(order_ts): green lags blue by 3600s)"),
+        "{err}"
+    );
+    // Green catches up a moment later: two checks in a row pass.
+    let state = server.state.clone();
+    let catch_up = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        state.lock().unwrap().answers.drain(..2);
+    });
+    let (out, err) = ok(&repo, &["await", "--env", "stage", "--timeout", "20s"]);
+    catch_up.join().unwrap();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ready"], true);
+    assert!(v["checks"].as_u64().unwrap() >= 3, "{out}");
+    assert!(err.contains("behind: fct_orders_v2"), "{err}");
+    assert!(err.contains("(1 of 2 checks in a row)"), "{err}");
+    assert!(err.contains("(2 of 2 checks in a row)"), "{err}");
+}
+
+#[test]
+fn promote_requires_a_passed_validation_of_this_deployment() {
+    let server = catalog_server();
+    seed_blue(&server);
+    same_answers(&server);
+    let repo = release("");
+    repo.write("greenlight.yaml", &config(&server, ""));
+    ok(&repo, &["deploy", "--env", "stage"]);
+    let err = fails(&repo, &["promote", "--env", "stage"]);
+    assert!(
+        err.contains("cannot promote `stage`: this deployment has not been validated (.greenlight/stage-validation.json is missing)"),
+        "{err}"
+    );
+    // Nothing stopped.
+    assert_eq!(
+        server.get("stage-dml-fct-orders").unwrap()["spec"]["stopped"],
+        false
+    );
+    // A failed validation blocks it too, naming the failed checks.
+    server.with(|st| {
+        st.answers.insert(
+            0,
+            ("FROM `fct_orders_v2` /*".into(), vec![vec!["90".into()]]),
+        )
+    });
+    fails(&repo, &["validate", "--env", "stage"]);
+    let err = fails(&repo, &["promote", "--env", "stage"]);
+    assert!(
+        err.contains("the last validation failed: fct_orders_v2: count (differ by 10.00%)"),
+        "{err}"
+    );
+    // A green statement created after the validation: validate again.
+    server.with(|st| st.answers.remove(0));
+    ok(&repo, &["validate", "--env", "stage"]);
+    server.with(|st| {
+        let s = st
+            .statements
+            .iter_mut()
+            .find(|s| s["name"] == "stage-dml-fct-orders-v2")
+            .unwrap();
+        s["metadata"]["created_at"] = serde_json::json!("2999-01-01T00:00:00Z");
+    });
+    let err = fails(&repo, &["promote", "--env", "stage"]);
+    assert!(
+        err.contains(
+            "green statement `stage-dml-fct-orders-v2` was created after the last validation"
+        ),
+        "{err}"
+    );
+    // --force goes on, and says so.
+    let (_, err) = ok(&repo, &["promote", "--env", "stage", "--force"]);
+    assert!(
+        err.contains("--force: promoting without a passed validation"),
+        "{err}"
+    );
+    assert_eq!(
+        server.get("stage-dml-fct-orders").unwrap()["spec"]["stopped"],
+        true
+    );
+}
+
+#[test]
+fn a_statement_set_is_started_once_even_across_waves() {
+    // One statement set writes `a` and `b`; `b` reads `mid`, which reads
+    // `a`: the set's tables land in waves 1 and 3.
+    let repo = TempRepo::new(&[
+        ("sql/src.sql", "CREATE TABLE src_x (id STRING, v INT);\n"),
+        (
+            "sql/tables.sql",
+            "CREATE TABLE a (id STRING, v INT);\nCREATE TABLE b (id STRING, v INT);\nCREATE TABLE mid (id STRING, v INT);\n",
+        ),
+        ("sql/mid.sql", "INSERT INTO mid SELECT id, v FROM a;\n"),
+        (
+            "sql/set.sql",
+            "EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO a SELECT id, v FROM src_x;\n  INSERT INTO b SELECT id, v FROM mid;\nEND;\n",
+        ),
+    ]);
+    repo.tag("v1");
+    repo.edit("sql/set.sql", |s| {
+        s.replace("SELECT id, v FROM src_x", "SELECT id, v + 1 FROM src_x")
+    });
+    repo.commit("a: v + 1");
+    repo.ok(&["rewrite"], 0);
+    repo.commit("rewrite");
+    let server = Server::start();
+    server.seed_tables(&["src_x", "a", "b", "mid"]);
+    repo.write("greenlight.yaml", &config(&server, ""));
+    let (plan, _) = ok(&repo, &["plan", "--format", "json"]);
+    let plan: Value = serde_json::from_str(&plan).unwrap();
+    let waves: Vec<Vec<String>> = serde_json::from_value(plan["waves"].clone()).unwrap();
+    assert_eq!(
+        waves,
+        [vec!["a_v2"], vec!["mid_v2"], vec!["b_v2"]],
+        "{plan}"
+    );
+    ok(&repo, &["deploy", "--env", "stage"]);
+    let posts: Vec<(String, String)> = requests(&server)
+        .into_iter()
+        .filter(|(m, _, _)| m == "POST")
+        .map(|(_, _, b)| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["spec"]["statement"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let sets: Vec<&(String, String)> = posts
+        .iter()
+        .filter(|(_, sql)| sql.starts_with("EXECUTE STATEMENT SET"))
+        .collect();
+    assert_eq!(sets.len(), 1, "{posts:#?}");
+    let (name, sql) = sets[0];
+    assert_eq!(name, "stage-dml-b-v2");
+    assert!(sql.ends_with("END"), "{sql}");
+    assert!(
+        sql.contains("INSERT INTO a_v2") && sql.contains("INSERT INTO b_v2"),
+        "{sql}"
+    );
+    // After the DDLs of every table it writes.
+    let at = |n: &str| posts.iter().position(|(x, _)| x == n).unwrap();
+    assert!(at("stage-ddl-b-v2") < at("stage-dml-b-v2"));
+    assert!(at("stage-ddl-a-v2") < at("stage-dml-b-v2"));
+    assert!(at("stage-dml-mid-v2") < at("stage-dml-b-v2"));
+    assert_eq!(
+        server.get("stage-dml-b-v2").unwrap()["status"]["phase"],
+        "RUNNING"
+    );
 }

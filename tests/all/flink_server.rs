@@ -3,9 +3,20 @@
 //! with detail and exceptions, 409 on a taken name, 429 then retry, a
 //! statement that never starts, compute pool capacity, bounded queries.
 //!
+//! It keeps a catalog the way Confluent does: tables are
+//! `catalog.database.table`, and a statement's unqualified names resolve
+//! against its `sql.current-catalog` (default `default`) and
+//! `sql.current-database` (none by default) properties. A statement naming
+//! a table that is not there fails with Confluent's error (`Table (or view)
+//! 'default.(none).x' does not exist`); `CREATE` adds a table, `DROP`
+//! removes it.
+//!
 //! Markers in a statement's SQL choose its fate: `FAIL_ME` fails,
 //! `STUCK` stays PENDING, `THROTTLE` gets one 429 before it is accepted.
-use std::collections::BTreeMap;
+//! [`Fault`]s make requests fail (a 500, an answer lost after the request
+//! was applied), and two switches make the server misbehave: answering 200
+//! to every statement name, and sending the same page token forever.
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -19,8 +30,36 @@ pub struct Request {
     pub body: String,
 }
 
+/// A failure injected into matching requests.
+#[derive(Debug, Clone, Default)]
+pub struct Fault {
+    pub method: &'static str,
+    /// Substring of the path (query included).
+    pub path: String,
+    /// Substring of the body ("" for any).
+    pub body: String,
+    /// The answer's status (0: the normal answer, delayed by `delay_ms`).
+    pub status: u16,
+    /// Whether the request is applied before the failure is answered (an
+    /// answer lost on its way back).
+    pub apply: bool,
+    /// Wait before answering (longer than the client's timeout: lost).
+    pub delay_ms: u64,
+    /// How many matching requests fail.
+    pub times: usize,
+}
+
 #[derive(Default)]
 pub struct State {
+    /// Existing tables, `catalog.database.table`.
+    pub tables: BTreeSet<String>,
+    /// Existing databases, `catalog.database`.
+    pub databases: BTreeSet<String>,
+    pub faults: Vec<Fault>,
+    /// Answer 200 to a GET of any statement name (a misbehaving server).
+    pub every_name_exists: bool,
+    /// Send the same `next` page token forever.
+    pub repeat_page_token: bool,
     /// Statements in creation order.
     pub statements: Vec<Value>,
     pub requests: Vec<Request>,
@@ -52,6 +91,9 @@ impl Drop for Server {
 }
 
 pub const ORG: &str = "8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f";
+/// The catalog and database the tests' environments use.
+pub const CATALOG: &str = "stage-env";
+pub const DATABASE: &str = "stage-cluster";
 pub const ENV: &str = "env-abc123";
 const BASE: &str =
     "/sql/v1/organizations/8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f/environments/env-abc123/statements";
@@ -78,6 +120,7 @@ impl Server {
                     .map(|h| h.value.to_string());
                 let method = req.method().to_string();
                 let path = req.url().to_string();
+                let mut delay = 0;
                 let (status, answer, retry) = {
                     let mut st = st2.lock().unwrap();
                     st.requests.push(Request {
@@ -86,16 +129,40 @@ impl Server {
                         auth: auth.clone(),
                         body: body.clone(),
                     });
+                    let fault = st.faults.iter_mut().find(|f| {
+                        f.times > 0
+                            && f.method == method
+                            && path.contains(&f.path)
+                            && body.contains(&f.body)
+                    });
+                    let fault = fault.map(|f| {
+                        f.times -= 1;
+                        f.clone()
+                    });
                     if auth.is_none() {
                         (
                             401,
                             failure(401, "Valid authentication credentials must be provided"),
                             false,
                         )
+                    } else if let Some(f) = fault {
+                        let normal = if f.apply || f.status == 0 {
+                            Some(handle(&mut st, &method, &path, &body))
+                        } else {
+                            None
+                        };
+                        delay = f.delay_ms;
+                        match normal {
+                            Some(n) if f.status == 0 => n,
+                            _ => (f.status, failure(f.status, "injected failure"), false),
+                        }
                     } else {
                         handle(&mut st, &method, &path, &body)
                     }
                 };
+                if delay > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                }
                 let mut resp = tiny_http::Response::from_string(answer.to_string())
                     .with_status_code(status)
                     .with_header(
@@ -120,10 +187,32 @@ impl Server {
         f(&mut self.state.lock().unwrap())
     }
 
-    /// Adds a statement as if deployed earlier (e.g. blue).
+    /// Adds tables (and their database) to the catalog, as if created
+    /// earlier, in `CATALOG`.`DATABASE`.
+    pub fn seed_tables(&self, names: &[&str]) {
+        self.with(|st| {
+            st.databases.insert(format!("{CATALOG}.{DATABASE}"));
+            for n in names {
+                st.tables.insert(format!("{CATALOG}.{DATABASE}.{n}"));
+            }
+        })
+    }
+
+    /// Whether `CATALOG`.`DATABASE`.`name` exists.
+    pub fn has_table(&self, name: &str) -> bool {
+        self.with(|st| st.tables.contains(&format!("{CATALOG}.{DATABASE}.{name}")))
+    }
+
+    /// Adds a statement as if deployed earlier (e.g. blue), in `CATALOG`.
+    /// `DATABASE`.
     pub fn seed(&self, name: &str, sql: &str, phase: &str) {
         self.with(|st| {
-            let v = statement(name, sql, phase, false, "2020-01-01T00:00:00Z");
+            let mut v = statement(name, sql, phase, false, "2020-01-01T00:00:00Z");
+            v["spec"]["properties"] = json!({
+                "sql.current-catalog": CATALOG,
+                "sql.current-database": DATABASE,
+                "sql.local-time-zone": "UTC",
+            });
             st.statements.push(v);
         })
     }
@@ -164,7 +253,7 @@ fn statement(name: &str, sql: &str, phase: &str, stopped: bool, created: &str) -
         "organization_id": ORG,
         "environment_id": ENV,
         "metadata": {"self": format!("http://x{BASE}/{name}"), "created_at": created, "resource_version": "1"},
-        "spec": {"statement": sql, "properties": {}, "compute_pool_id": "lfcp-1", "stopped": stopped},
+        "spec": {"statement": sql, "statement_name": name, "properties": {}, "compute_pool_id": "lfcp-1", "stopped": stopped},
         "status": {"phase": phase, "detail": ""},
     })
 }
@@ -188,7 +277,11 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
         return (
             200,
             json!({"api_version": "fcpm/v2", "kind": "ComputePool", "id": id,
-                   "spec": {"display_name": "pool", "max_cfu": st.pool_max},
+                   "metadata": {"self": format!("https://api.confluent.cloud/fcpm/v2/compute-pools/{id}"),
+                                "resource_name": format!("crn://confluent.cloud/organization={ORG}/environment={ENV}/flink-region=aws.us-west-2/compute-pool={id}")},
+                   "spec": {"display_name": "pool", "cloud": "AWS", "region": "us-west-2", "max_cfu": st.pool_max,
+                            "environment": {"id": ENV, "related": format!("https://api.confluent.cloud/v2/environments/{ENV}"),
+                                            "resource_name": format!("crn://confluent.cloud/organization={ORG}/environment={ENV}")}},
                    "status": {"phase": "PROVISIONED", "current_cfu": st.pool_current}}),
             false,
         );
@@ -218,7 +311,9 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
                 .take(size)
                 .cloned()
                 .collect();
-            let next = if from + size < st.statements.len() {
+            let next = if st.repeat_page_token {
+                format!("http://x{BASE}?page_size={size}&page_token=again")
+            } else if from + size < st.statements.len() {
                 format!("http://x{BASE}?page_size={size}&page_token={}", from + size)
             } else {
                 String::new()
@@ -255,23 +350,41 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
             let n = st.polls.entry(name.to_string()).or_insert(0);
             *n += 1;
             let n = *n;
-            let Some(s) = st.statements.iter_mut().find(|s| s["name"] == *name) else {
+            let Some(i) = st.statements.iter().position(|s| s["name"] == *name) else {
+                if st.every_name_exists {
+                    let s = statement(
+                        name,
+                        "INSERT INTO x SELECT 1",
+                        "RUNNING",
+                        false,
+                        "2020-01-01T00:00:00Z",
+                    );
+                    return (200, s, false);
+                }
                 return (404, failure(404, "statement not found"), false);
             };
+            let s = st.statements[i].clone();
             if s["status"]["phase"] == "PENDING" && n > pending {
                 let sql = s["spec"]["statement"].as_str().unwrap_or("").to_string();
-                if sql.contains("FAIL_ME") {
-                    s["status"]["phase"] = json!("FAILED");
-                    s["status"]["detail"] =
-                        json!("Table 'missing_table' not found in catalog 'default'");
+                let (phase, detail) = if sql.contains("FAIL_ME") {
+                    (
+                        "FAILED",
+                        "Table 'missing_table' not found in catalog 'default'".to_string(),
+                    )
                 } else if sql.contains("STUCK") {
-                } else if completes(&sql) {
-                    s["status"]["phase"] = json!("COMPLETED");
+                    ("PENDING", String::new())
                 } else {
-                    s["status"]["phase"] = json!("RUNNING");
-                }
+                    match apply_sql(st, &sql, &s["spec"]["properties"]) {
+                        Err(e) => ("FAILED", e),
+                        Ok(()) if completes(&sql) => ("COMPLETED", String::new()),
+                        Ok(()) => ("RUNNING", String::new()),
+                    }
+                };
+                let s = &mut st.statements[i];
+                s["status"]["phase"] = json!(phase);
+                s["status"]["detail"] = json!(detail);
             }
-            (200, s.clone(), false)
+            (200, st.statements[i].clone(), false)
         }
         ("PUT", [name]) => {
             let v: Value = serde_json::from_str(body).unwrap();
@@ -296,12 +409,25 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
             let failed = st
                 .statements
                 .iter()
-                .any(|s| s["name"] == *name && s["status"]["phase"] == "FAILED");
-            let data = if failed {
-                json!([{"kind": "StatementException", "name": "org.apache.flink.table.api.ValidationException",
-                        "message": "SQL validation failed. Object 'missing_table' not found", "timestamp": "2026-01-01T00:00:01Z"}])
-            } else {
-                json!([])
+                .find(|s| s["name"] == *name && s["status"]["phase"] == "FAILED");
+            let data = match failed {
+                Some(s) => {
+                    let message = if s["spec"]["statement"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("FAIL_ME")
+                    {
+                        "SQL validation failed. Object 'missing_table' not found".to_string()
+                    } else {
+                        format!(
+                            "SQL validation failed. {}",
+                            s["status"]["detail"].as_str().unwrap_or("")
+                        )
+                    };
+                    json!([{"kind": "StatementException", "name": "org.apache.flink.table.api.ValidationException",
+                            "message": message, "timestamp": "2026-01-01T00:00:01Z"}])
+                }
+                None => json!([]),
             };
             (
                 200,
@@ -324,12 +450,72 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
                 .map(|(_, r)| r.clone())
                 .unwrap_or_default();
             let data: Vec<Value> = rows.iter().map(|r| json!({"op": 0, "row": r})).collect();
+            // Rows are in `results.data`, as Confluent sends them; the
+            // published spec also requires a top-level `data` its schema
+            // does not define (a defect of the description): an empty one
+            // keeps Prism's check of every other field on.
             (
                 200,
-                json!({"api_version": "sql/v1", "kind": "StatementResult", "metadata": {"next": ""}, "results": {"data": data}}),
+                json!({"api_version": "sql/v1", "kind": "StatementResult", "metadata": {"next": ""}, "results": {"data": data}, "data": []}),
                 false,
             )
         }
         _ => (405, failure(405, "method not allowed"), false),
     }
+}
+
+/// Runs a statement against the catalog as Confluent would: every name
+/// resolved against the statement's current catalog and database; tables
+/// read or written must exist, `CREATE` adds, `DROP` removes. The error is
+/// Confluent's text.
+fn apply_sql(st: &mut State, sql: &str, props: &Value) -> Result<(), String> {
+    use greenlight::sql::{RefRole, StatementKind, TableName};
+    let prop = |k: &str| props.get(k).and_then(Value::as_str).map(String::from);
+    let catalog = prop("sql.current-catalog").unwrap_or_else(|| "default".into());
+    let database = prop("sql.current-database").unwrap_or_else(|| "(none)".into());
+    let full = |n: &TableName| -> String {
+        let q = n.qualifier();
+        match q.as_slice() {
+            [] => format!("{catalog}.{database}.{}", n.key()),
+            [d] => format!("{catalog}.{d}.{}", n.key()),
+            [c, d, ..] => format!("{c}.{d}.{}", n.key()),
+        }
+    };
+    let stmts = greenlight::sql::analyze(sql).map_err(|e| format!("SQL parse error: {e}"))?;
+    let upper = sql.to_ascii_uppercase();
+    for s in &stmts {
+        for r in &s.refs {
+            if r.role == RefRole::Read || r.role == RefRole::Like {
+                let t = full(&r.name);
+                if !st.tables.contains(&t) {
+                    return Err(format!("Table (or view) '{t}' does not exist"));
+                }
+            }
+        }
+        let Some(target) = &s.target else { continue };
+        let t = full(target);
+        match s.kind {
+            StatementKind::CreateTable
+            | StatementKind::Ctas
+            | StatementKind::CreateView
+            | StatementKind::CreateMaterializedTable => {
+                let db = t.rsplit_once('.').map(|x| x.0).unwrap_or_default();
+                if !st.databases.contains(db) {
+                    return Err(format!("Database '{db}' does not exist"));
+                }
+                if st.tables.contains(&t) && !upper.contains("IF NOT EXISTS") {
+                    return Err(format!("Table (or view) '{t}' already exists"));
+                }
+                st.tables.insert(t);
+            }
+            StatementKind::Insert if !st.tables.contains(&t) => {
+                return Err(format!("Table (or view) '{t}' does not exist"));
+            }
+            StatementKind::Drop if !st.tables.remove(&t) && !upper.contains("IF EXISTS") => {
+                return Err(format!("Table (or view) '{t}' does not exist"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

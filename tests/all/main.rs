@@ -9,6 +9,7 @@ mod deploy_prism;
 mod fixture;
 mod flink_server;
 mod fuzz;
+mod gateway_bounds;
 mod git_http;
 mod github_server;
 mod golden;

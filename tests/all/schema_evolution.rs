@@ -675,3 +675,28 @@ fn missing_credentials_name_the_variable_not_a_value() {
     assert!(err.contains("`GL_TEST_SR_SECRET` is not set"), "{err}");
     assert!(registry.seen().is_empty());
 }
+
+#[test]
+fn a_record_renamed_with_an_alias_passes_backward_as_in_the_registry() {
+    // The registry's Java check applies the reader's aliases to record
+    // names: `Order` -> `Order2` with `aliases: ["shop.Order"]` is
+    // BACKWARD compatible, and not FORWARD (the old reader has no alias).
+    let repo = project("BACKWARD", "", &avsc(&[ID, AMOUNT]));
+    let renamed = avsc(&[ID, AMOUNT]).replace(
+        "\"name\": \"Order\",",
+        "\"name\": \"Order2\",\n  \"aliases\": [\"shop.Order\"],",
+    );
+    repo.write(SCHEMA, &renamed);
+    repo.commit("raw_orders: Order renamed Order2");
+    let (changes, _) = json_changes(&repo, 0);
+    assert_eq!(changes["schema"][0]["violations"], serde_json::json!([]));
+    repo.write("greenlight.yaml", &config("FORWARD", ""));
+    repo.commit("forward");
+    let (changes, _) = json_changes(&repo, 1);
+    assert_eq!(
+        messages(&changes["schema"][0]),
+        [
+            "schema: record name changed from `Order` to `Order2` (FORWARD: a reader of the old schema cannot read new records)"
+        ]
+    );
+}
