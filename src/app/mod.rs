@@ -2,6 +2,7 @@
 //! of greenlight, as plain request structs in and values out. They join the
 //! pure core (sql, project, graph, version, plan, report) and the adapters
 //! (git, GitHub, Flink); front ends only translate input and present output.
+pub mod deploy;
 pub mod publish;
 pub mod release;
 pub mod rewrite;

@@ -1,16 +1,14 @@
-//! `greenlight deploy | validate | promote | rollback | cleanup --env E`:
-//! the gated blue/green lifecycle on a Flink target.
+//! `greenlight deploy | await | validate | promote | rollback | cleanup
+//! --env E`: the gated blue/green lifecycle on a Flink target. Translates
+//! the arguments into a [`DeployRequest`] and prints the reports.
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 
 use super::{Outcome, ProjectArgs, ReleaseArgs};
-use crate::app::Release;
-use crate::config::Config;
-use crate::deploy::{self, DeployWave, DirSources, Environment, TargetKind, run};
-use crate::flink::{Target, confluent::Confluent, gateway::Gateway};
-use crate::plan::Plan;
+use crate::app::deploy::{DeployRequest, Deployment, validation_failed};
+use crate::deploy::{self, DeployWave};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum OutFormat {
@@ -32,85 +30,32 @@ pub struct EnvArgs {
     pub env: String,
 }
 
-/// The release, its plan and its statements for an environment.
-struct Ctx {
-    env_name: String,
-    /// The config's `cleanup_retention`.
-    retention: String,
-    env: Environment,
-    release: Release,
-    plan: Plan,
-    waves: Vec<DeployWave>,
-}
-
-fn context(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Ctx> {
-    let (config, release) = super::analyze_release(args, rel, false)?;
-    let e = environment(&config, &env.env)?;
-    let plan = crate::app::plan(&release, &config);
-    let waves = deploy::deploy_waves(
-        &plan,
-        &release.head,
-        &e,
-        &env.env,
-        &DirSources(&args.project),
-    )?;
-    Ok(Ctx {
-        env_name: env.env.clone(),
-        retention: config.cleanup_retention.clone(),
-        env: e,
-        release,
-        plan,
-        waves,
-    })
-}
-
-fn environment(config: &Config, name: &str) -> Result<Environment> {
-    let e = config.environments.get(name).ok_or_else(|| {
-        let known: Vec<&str> = config.environments.keys().map(String::as_str).collect();
-        anyhow!(
-            "no environment `{name}` in the config (known: {})\n  hint: add `environments: {{{name}: ...}}` to greenlight.yaml",
-            if known.is_empty() { "none".to_string() } else { known.join(", ") }
-        )
+/// The deployment of `args` to the environment of `env`.
+fn prepare(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Deployment> {
+    let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
+    let d = Deployment::prepare(&DeployRequest {
+        project_dir: &args.project,
+        config: &config,
+        since: rel.since.as_deref(),
+        environment: &env.env,
     })?;
-    e.validate(name).map_err(|m| anyhow!(m))?;
-    Ok(e.clone())
-}
-
-/// The adapter of an environment; secrets come from environment variables.
-pub fn target(project: &Path, name: &str, env: &Environment) -> Result<Box<dyn Target>> {
-    let timeout = Duration::from_secs(env.poll.request_timeout_secs.max(1));
-    Ok(match env.target {
-        TargetKind::Confluent => Box::new(
-            Confluent::new(env)
-                .map_err(|m| anyhow!(m))
-                .with_context(|| format!("environment `{name}`"))?,
-        ),
-        TargetKind::SqlGateway => {
-            let g = env
-                .sql_gateway
-                .as_ref()
-                .ok_or_else(|| anyhow!("environment `{name}` has no sql_gateway section"))?;
-            let state = project.join(
-                g.state_file
-                    .clone()
-                    .unwrap_or_else(|| format!(".greenlight/{name}-statements.json")),
-            );
-            let mut gw = Gateway::new(
-                &g.url,
-                g.properties.clone(),
-                g.jobmanager_url.as_deref(),
-                state,
-                timeout,
-            )
-            .map_err(|m| anyhow!(m))?;
-            gw.configure(env);
-            Box::new(gw)
-        }
-    })
+    for w in d.release.warnings() {
+        super::warn(&w);
+    }
+    Ok(d)
 }
 
 fn log_line(s: &str) {
-    eprintln!("{s}");
+    if super::in_github_actions() {
+        eprintln!("{}", crate::action::workflow::inert(s));
+    } else {
+        eprintln!("{s}");
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<Outcome> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(Outcome::Ok)
 }
 
 pub fn deploy(
@@ -120,42 +65,32 @@ pub fn deploy(
     dry_run: bool,
     format: OutFormat,
 ) -> Result<Outcome> {
-    let ctx = context(args, rel, env)?;
-    if ctx.waves.is_empty() {
+    let d = prepare(args, rel, env)?;
+    if d.waves.is_empty() {
         eprintln!(
             "nothing to deploy: no table is impacted since {}",
-            ctx.plan.base
+            d.plan.base
         );
     }
-    let needed = deploy::needed_capacity(&ctx.plan, &ctx.waves);
-    let mut t = match target(&args.project, &ctx.env_name, &ctx.env) {
+    let mut t = match d.target() {
         Ok(t) => t,
         Err(e) if dry_run => {
             eprintln!("warning: {e:#}; showing the statements only");
-            print_waves(&ctx.waves, format)?;
+            print_waves(&d.waves, format)?;
             return Ok(Outcome::Ok);
         }
         Err(e) => return Err(e),
     };
-    let mut log = log_line;
-    let report = run::deploy(
-        t.as_mut(),
-        &ctx.env_name,
-        &ctx.env,
-        &ctx.waves,
-        needed,
-        dry_run,
-        &mut log,
-    )?;
+    let report = d.deploy(t.as_mut(), dry_run, &mut log_line)?;
     match format {
-        OutFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        OutFormat::Json => print_json(&report),
         OutFormat::Text => {
             for s in &report.statements {
                 println!("{:<14} {:<10} {} ({})", s.action, s.phase, s.name, s.table);
             }
+            Ok(Outcome::Ok)
         }
     }
-    Ok(Outcome::Ok)
 }
 
 fn print_waves(waves: &[DeployWave], format: OutFormat) -> Result<()> {
@@ -179,46 +114,11 @@ pub fn promote(
     env: &EnvArgs,
     force: bool,
 ) -> Result<Outcome> {
-    let ctx = context(args, rel, env)?;
-    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
-    let mut log = log_line;
-    if force {
-        log("--force: promoting without a passed validation");
-    } else {
-        run::promote_gate(
-            t.as_mut(),
-            &args.project,
-            &ctx.env_name,
-            &ctx.env,
-            &ctx.waves,
-        )?;
-    }
-    let r = run::promote(
-        t.as_mut(),
-        &ctx.env_name,
-        &ctx.env,
-        &ctx.plan,
-        &ctx.waves,
-        &mut log,
-    )?;
-    println!("{}", serde_json::to_string_pretty(&r)?);
-    Ok(Outcome::Ok)
+    print_json(&prepare(args, rel, env)?.promote(force, &mut log_line)?)
 }
 
 pub fn rollback(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Outcome> {
-    let ctx = context(args, rel, env)?;
-    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
-    let mut log = log_line;
-    let r = run::rollback(
-        t.as_mut(),
-        &ctx.env_name,
-        &ctx.env,
-        &ctx.plan,
-        &ctx.waves,
-        &mut log,
-    )?;
-    println!("{}", serde_json::to_string_pretty(&r)?);
-    Ok(Outcome::Ok)
+    print_json(&prepare(args, rel, env)?.rollback(&mut log_line)?)
 }
 
 pub fn cleanup(
@@ -228,30 +128,7 @@ pub fn cleanup(
     older_than: Option<&str>,
     dry_run: bool,
 ) -> Result<Outcome> {
-    let ctx = context(args, rel, env)?;
-    let (flag, older_than) = match older_than {
-        Some(d) => ("--older-than", d.to_string()),
-        None => ("cleanup_retention", ctx.retention.clone()),
-    };
-    let secs = deploy::parse_duration(&older_than).map_err(|m| anyhow!("{flag}: {m}"))?;
-    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
-    let mut log = log_line;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
-    let r = run::cleanup(
-        t.as_mut(),
-        &ctx.env_name,
-        &ctx.env,
-        &ctx.plan,
-        &ctx.waves,
-        secs,
-        now,
-        dry_run,
-        &mut log,
-    )?;
-    println!("{}", serde_json::to_string_pretty(&r)?);
-    Ok(Outcome::Ok)
+    print_json(&prepare(args, rel, env)?.cleanup(older_than, dry_run, &mut log_line)?)
 }
 
 pub struct ValidateOptions<'a> {
@@ -267,82 +144,7 @@ pub fn validate(
     env: &EnvArgs,
     opts: &ValidateOptions<'_>,
 ) -> Result<Outcome> {
-    let mut ctx = context(args, rel, env)?;
-    if let Some(n) = opts.synthetic {
-        ctx.env.validate.synthetic_records = n;
-    }
-    let schema_of = |green: &str| {
-        ctx.waves
-            .iter()
-            .flat_map(|w| &w.statements)
-            .find(|s| s.table == green && s.action == crate::plan::StepAction::CreateTable)
-            .and_then(|s| deploy::ddl::schema_of(&s.sql))
-    };
-    let pairs: Vec<deploy::validate::Pair> = ctx
-        .plan
-        .impacted
-        .iter()
-        .map(|i| deploy::validate::Pair {
-            blue: i.blue.clone(),
-            green: i.green.clone(),
-            schema: schema_of(&i.green),
-        })
-        .collect();
-    let impacted: std::collections::BTreeSet<&str> =
-        ctx.plan.impacted.iter().map(|i| i.green.as_str()).collect();
-    // Sources: project tables read by the release but not part of it.
-    let mut sources = Vec::new();
-    for i in &ctx.plan.impacted {
-        for p in &i.parents {
-            if impacted.contains(p.as_str()) || sources.iter().any(|(n, _)| n == p) {
-                continue;
-            }
-            let Some(t) = ctx.release.head.table(p) else {
-                continue;
-            };
-            let Some(l) = t.ddl else { continue };
-            let text = std::fs::read_to_string(args.project.join(ctx.release.head.path(l)))?;
-            let s = ctx.release.head.statement(l);
-            if let Some(schema) = text.get(s.start..s.end).and_then(deploy::ddl::schema_of) {
-                sources.push((p.clone(), schema));
-            }
-        }
-    }
-    let sinks: Vec<deploy::validate::Pair> = pairs
-        .iter()
-        .filter(|p| {
-            let head = ctx
-                .plan
-                .impacted
-                .iter()
-                .find(|i| i.green == p.green)
-                .map(|i| i.head.as_str())
-                .unwrap_or(&p.green);
-            ctx.release.head_graph.children(head).is_empty() && p.blue.is_some()
-        })
-        .cloned()
-        .collect();
-    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
-    let run_id = format!(
-        "{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs()
-            % 0x100_0000
-    );
-    let mut log = log_line;
-    let report = run::validate(
-        t.as_mut(),
-        &ctx.env_name,
-        &ctx.env,
-        &pairs,
-        &sources,
-        &sinks,
-        &run_id,
-        &mut log,
-    )?;
-    deploy::verdict::keep(&args.project, &ctx.env_name, &ctx.env, &report, &ctx.waves)
-        .map_err(|m| anyhow!("cannot keep the verdict for promote: {m}"))?;
+    let report = prepare(args, rel, env)?.validate(opts.synthetic, &mut log_line)?;
     let md = deploy::validate::markdown(&report);
     let json = serde_json::to_string_pretty(&report)? + "\n";
     if let Some(p) = opts.json_out {
@@ -355,13 +157,7 @@ pub fn validate(
         ReportFormat::Markdown => print!("{md}"),
         ReportFormat::Json => print!("{json}"),
     }
-    if !report.passed {
-        let failed = report.checks.iter().filter(|c| !c.passed).count();
-        bail!(
-            "validation failed: {failed} of {} checks did not pass",
-            report.checks.len()
-        );
-    }
+    validation_failed(&report)?;
     Ok(Outcome::Ok)
 }
 
@@ -374,20 +170,6 @@ pub fn await_ready(
     timeout: &str,
 ) -> Result<Outcome> {
     let secs = deploy::parse_duration(timeout).map_err(|m| anyhow!("--timeout: {m}"))?;
-    let ctx = context(args, rel, env)?;
-    let pairs = deploy::validate::pairs_of(&ctx.plan, &ctx.waves);
-    let mut t = target(&args.project, &ctx.env_name, &ctx.env)?;
-    let run_id = format!("{:x}", deploy::verdict::now() % 0x100_0000);
-    let mut log = log_line;
-    let r = run::await_ready(
-        t.as_mut(),
-        &ctx.env_name,
-        &ctx.env,
-        &pairs,
-        Duration::from_secs(secs),
-        &run_id,
-        &mut log,
-    )?;
-    println!("{}", serde_json::to_string_pretty(&r)?);
-    Ok(Outcome::Ok)
+    let d = prepare(args, rel, env)?;
+    print_json(&d.await_ready(Duration::from_secs(secs), &mut log_line)?)
 }
