@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod deploy;
 pub mod error;
 pub mod flink;

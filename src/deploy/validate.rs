@@ -163,7 +163,7 @@ impl Value {
     }
     fn time(&self) -> Option<i64> {
         match self {
-            Value::Text(t) => crate::flink::parse_rfc3339(t),
+            Value::Text(t) => crate::dates::parse_timestamp(t),
             _ => None,
         }
     }

@@ -217,7 +217,7 @@ pub fn statement_of(v: &Value) -> RemoteStatement {
             .pointer("/spec/stopped")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        created_at: s("/metadata/created_at").and_then(|t| super::parse_rfc3339(&t)),
+        created_at: s("/metadata/created_at").and_then(|t| crate::dates::parse_timestamp(&t)),
     }
 }
 

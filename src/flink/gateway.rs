@@ -414,7 +414,7 @@ impl Gateway {
                     id: cell(r, 0)?,
                     name: cell(r, 1).unwrap_or_default(),
                     state: cell(r, 2).unwrap_or_default(),
-                    start: cell(r, 3).and_then(|t| super::parse_rfc3339(&t)),
+                    start: cell(r, 3).and_then(|t| crate::dates::parse_timestamp(&t)),
                 })
             })
             .collect())

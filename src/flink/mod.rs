@@ -208,67 +208,9 @@ impl Pages {
     }
 }
 
-/// Seconds since the Unix epoch of an RFC 3339 time (`2026-01-02T03:04:05Z`,
-/// fractions and offsets allowed; a space may replace `T`).
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &s[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest {
-        "" | "Z" | "z" => 0,
-        r if (r.starts_with('+') || r.starts_with('-')) && r.len() >= 6 => {
-            let sign = if r.starts_with('-') { -1 } else { 1 };
-            let oh: i64 = r.get(1..3)?.parse().ok()?;
-            let om: i64 = r.get(4..6)?.parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-        r if (r.starts_with('+') || r.starts_with('-')) && r.len() == 3 => {
-            let sign = if r.starts_with('-') { -1 } else { 1 };
-            sign * r.get(1..3)?.parse::<i64>().ok()? * 3600
-        }
-        _ => return None,
-    };
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339() {
-        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2026-01-01T00:00:00Z"), Some(1_767_225_600));
-        assert_eq!(
-            parse_rfc3339("2026-01-01T01:00:00.123+01:00"),
-            Some(1_767_225_600)
-        );
-        assert_eq!(
-            parse_rfc3339("1996-03-19 01:02:03-04:05"),
-            Some(827_197_323 + 14_700)
-        );
-        assert_eq!(parse_rfc3339("nope"), None);
-    }
 
     #[test]
     fn pages_are_bounded() {

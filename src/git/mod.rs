@@ -122,7 +122,7 @@ impl Repo {
                 commit: commit.id(),
             });
         }
-        if let Some(limit) = parse_date(since) {
+        if let Some(limit) = crate::dates::parse_day(since) {
             let mut walk = self.repo.revwalk()?;
             walk.push_head()?;
             walk.simplify_first_parent()?;
@@ -353,36 +353,4 @@ pub fn project_prefix(repo: &Repository, project_dir: &Path) -> Result<String> {
 fn canonical(p: &Path) -> Result<PathBuf> {
     p.canonicalize()
         .with_context(|| format!("cannot resolve {}", p.display()))
-}
-
-/// `YYYY-MM-DD` as seconds since the epoch (UTC midnight).
-fn parse_date(s: &str) -> Option<i64> {
-    let mut it = s.splitn(3, '-');
-    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146097 + doe - 719468) * 86400)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates() {
-        assert_eq!(super::parse_date("1970-01-02"), Some(86400));
-        assert_eq!(super::parse_date("2026-11-22"), Some(1_795_305_600));
-        assert_eq!(super::parse_date("2026-13-01"), None);
-        assert_eq!(super::parse_date("main"), None);
-    }
 }
