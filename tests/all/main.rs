@@ -15,6 +15,7 @@ mod github_server;
 mod golden;
 mod plan_reports;
 mod project_graph;
+mod release_tags;
 mod runner;
 mod schema_evolution;
 mod versioning;
