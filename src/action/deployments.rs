@@ -1,5 +1,3 @@
-// TEMP: wired into the `command` input with the deploy use cases.
-#![allow(dead_code)]
 //! The deployment status lines of a merged pull request's sticky comment:
 //! one line per environment (deployed, caught up, validated, promoted,
 //! rolled back, cleaned up), with the link to the run, kept between two

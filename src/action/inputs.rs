@@ -28,6 +28,12 @@ pub struct Inputs {
     pub since: Option<String>,
     pub mode: Mode,
     pub config: Option<PathBuf>,
+    /// `check` (the pull request flow) or a deploy command.
+    pub command: Option<String>,
+    /// The deploy commands' environment.
+    pub environment: Option<String>,
+    /// How long `await` waits.
+    pub timeout: Option<String>,
     pub bot: Author,
 }
 
@@ -62,6 +68,9 @@ impl Inputs {
             since: input("since").map(|s| s.trim().to_string()),
             mode,
             config: input("config").map(PathBuf::from),
+            command: input("command"),
+            environment: input("environment").map(|e| e.trim().to_string()),
+            timeout: input("timeout"),
             bot: Author {
                 name: input("bot-name").unwrap_or_else(|| "greenlight[bot]".into()),
                 email: input("bot-email")

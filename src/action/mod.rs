@@ -3,6 +3,7 @@
 //! the results: the sticky comment, the `greenlight` check, annotations,
 //! the job summary and the outputs. Everything a pull request carries is
 //! untrusted (see docs/github-action.md, "Threat model").
+mod deploy;
 mod deployments;
 pub mod event;
 mod inputs;
@@ -90,6 +91,14 @@ pub fn warn(line: &str) {
 }
 
 pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
+    match deploy::Command::parse(inputs.command.as_deref())? {
+        deploy::Command::Check => check(inputs, env),
+        command => deploy::run(inputs, env, command),
+    }
+}
+
+/// The pull request check: the default command.
+fn check(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
     let payload = std::fs::read_to_string(&env.event_path).map_err(|e| {
         anyhow!(
             "cannot read the event payload {}: {e}",

@@ -115,7 +115,8 @@ impl GitHub {
         Ok(c.sticky())
     }
 
-    async fn update_comment(&self, id: u64, body: &str) -> Result<()> {
+    /// Replaces the body of comment `id`.
+    pub async fn update_comment(&self, id: u64, body: &str) -> Result<()> {
         self.call(
             Method::PATCH,
             &self.route(&format!("/issues/comments/{id}")),

@@ -303,6 +303,29 @@ impl GitHub {
     }
 }
 
+impl GitHub {
+    /// The commit pull request `pr` was merged as, None when it is not
+    /// merged.
+    pub async fn merge_commit(&self, pr: u64) -> Result<Option<String>> {
+        #[derive(serde::Deserialize)]
+        struct Pull {
+            #[serde(default)]
+            merged: bool,
+            #[serde(default)]
+            merge_commit_sha: Option<String>,
+        }
+        let p: Pull = self
+            .json(
+                Method::GET,
+                &self.route(&format!("/pulls/{pr}")),
+                None::<&()>,
+                &format!("read pull request #{pr}"),
+            )
+            .await?;
+        Ok(p.merged.then_some(p.merge_commit_sha).flatten())
+    }
+}
+
 /// What octocrab's error says, without anything of the request.
 fn transport_reason(e: &octocrab::Error) -> String {
     match e {

@@ -69,13 +69,13 @@ pub const BASE_TABLES: &[&str] = &[
 ];
 
 /// A server whose catalog holds the example's blue tables.
-fn catalog_server() -> Server {
+pub fn catalog_server() -> Server {
     let server = Server::start();
     server.seed_tables(BASE_TABLES);
     server
 }
 
-fn config(server: &Server, extra: &str) -> String {
+pub fn config(server: &Server, extra: &str) -> String {
     format!(
         "environments:
   stage:
@@ -166,7 +166,7 @@ const BLUE: &[(&str, &str)] = &[
     ),
 ];
 
-fn seed_blue(server: &Server) {
+pub fn seed_blue(server: &Server) {
     for (n, sql) in BLUE {
         server.seed(n, sql, "RUNNING");
     }

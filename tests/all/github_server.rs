@@ -78,6 +78,8 @@ pub struct State {
     pub retry_after: Option<u64>,
     /// Holds every answer of this operation this long.
     pub hang: Option<(&'static str, std::time::Duration)>,
+    /// The commit the pull request was merged as (`pulls/get`).
+    pub merged_as: Option<String>,
     /// The pull request's head now (`pulls/get`).
     pub pull_head: Option<Box<dyn Fn() -> String + Send>>,
     /// Run once, on the first comment listing (to inject a race).
@@ -553,9 +555,16 @@ fn respond(
         }
         "pulls/get" => {
             let head = s.pull_head.as_ref().map(|f| f()).unwrap_or_default();
+            let merged = s.merged_as.clone();
             (
                 200,
-                json!({"number": 7, "state": "open", "head": {"sha": head, "ref": "x"}}),
+                json!({
+                    "number": 7,
+                    "state": if merged.is_some() { "closed" } else { "open" },
+                    "merged": merged.is_some(),
+                    "merge_commit_sha": merged,
+                    "head": {"sha": head, "ref": "x"}
+                }),
             )
         }
         "checks/create" if s.token_kind == TokenKind::Personal => (

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 mod action;
+mod action_deploy;
 mod attacks;
 mod bad_input;
 mod common;
