@@ -264,6 +264,44 @@ impl Environment {
         p
     }
 
+    /// Credential variables are never the runner's own; files greenlight
+    /// writes stay inside the project.
+    fn validate_names(&self, at: &str) -> Result<(), String> {
+        let mut vars = vec![
+            ("flink.api_key_env", &self.flink.api_key_env),
+            ("flink.api_secret_env", &self.flink.api_secret_env),
+        ];
+        if let Some(c) = &self.confluent_cloud {
+            vars.push(("confluent_cloud.api_key_env", &c.api_key_env));
+            vars.push(("confluent_cloud.api_secret_env", &c.api_secret_env));
+        }
+        for (key, var) in vars {
+            crate::config::check_secret_var(&format!("{at}.{key}"), var)?;
+        }
+        let files = [
+            (
+                "sql_gateway.state_file",
+                self.sql_gateway
+                    .as_ref()
+                    .and_then(|g| g.state_file.as_ref()),
+            ),
+            ("validate.verdict_file", self.validate.verdict_file.as_ref()),
+        ];
+        for (key, file) in files {
+            if let Some(f) = file
+                && (f.is_empty()
+                    || std::path::Path::new(f).is_absolute()
+                    || f.replace('\\', "/").split('/').any(|c| c == ".."))
+            {
+                return Err(format!(
+                    "{at}.{key}: `{}` must be a path inside the project, relative to it",
+                    crate::paths::excerpt(f, 120)
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks what serde cannot; `name` is the environment's key.
     pub fn validate(&self, name: &str) -> Result<(), String> {
         let at = format!("environments.{name}");
@@ -314,6 +352,7 @@ impl Environment {
                 return Err(format!("{at}: `{u}` must start with http:// or https://"));
             }
         }
+        self.validate_names(&at)?;
         let p = self.prefix(name);
         if p.is_empty()
             || !p

@@ -264,17 +264,23 @@ fn check_one(
 ) -> Result<SchemaCheck> {
     let path = source.path();
     let format = source.format().expect("validated with the config");
-    let full = req.project_dir.join(&path);
-    let text = match std::fs::read(&full) {
-        Ok(b) => String::from_utf8(b).map_err(|_| {
-            anyhow::anyhow!("{path}: the schema of `{}` is not UTF-8 text", source.table)
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+    // Read only inside the repository, links followed.
+    let text = match crate::paths::Repository::around(req.project_dir).read(
+        req.project_dir,
+        &path,
+        &format!("schemas[{}].file", source.table),
+    ) {
+        Ok(Some(t)) => t,
+        Ok(None) => bail!(
             "{path}: schema file of `{}` not found\n  hint: fix `file` of `{}` under `schemas:` in greenlight.yaml",
             source.table,
             source.table
         ),
-        Err(e) => bail!("{path}: cannot read the schema of `{}`: {e}", source.table),
+        Err(crate::paths::PathError::Io { reason, .. }) => bail!(
+            "{path}: cannot read the schema of `{}`: {reason}",
+            source.table
+        ),
+        Err(e) => bail!("{e}"),
     };
     let new = Parsed::parse(format, &text).map_err(|e| {
         anyhow::anyhow!(

@@ -517,3 +517,47 @@ fn a11_an_interrupted_rewrite_is_completed_by_the_next_run() {
     }
     let _ = TOKEN;
 }
+
+#[test]
+fn a1_schema_files_and_deploy_settings_stay_inside_and_never_name_runner_secrets() {
+    let repo = crate::fixture::TempRepo::new(&[
+        (
+            "a.sql",
+            "CREATE TABLE a (x INT) WITH ('connector' = 'kafka');\nINSERT INTO a SELECT * FROM raw_a;",
+        ),
+        (
+            "greenlight.yaml",
+            "schemas:\n  - table: raw_a\n    file: raw_a.avsc\n",
+        ),
+    ]);
+    symlink("/etc/passwd", &repo.path().join("raw_a.avsc"));
+    repo.commit("schema is a link");
+    repo.tag("v1");
+    let err = repo.fails(&["changes"]);
+    assert!(
+        err.contains("`schemas[raw_a].file`: `raw_a.avsc` resolves outside the repository"),
+        "{err}"
+    );
+    assert!(!err.contains("root:"), "{err}");
+    // A deploy environment naming a runner variable as a credential.
+    for (key, extra) in [
+        (
+            "flink.api_secret_env",
+            "    flink:\n      compute_pool_id: p\n      api_secret_env: INPUT_GITHUB-TOKEN\n",
+        ),
+        ("sql_gateway.state_file", ""),
+    ] {
+        let yaml = if key.starts_with("flink") {
+            format!(
+                "environments:\n  stage:\n    confluent_cloud: {{organization_id: o, environment_id: e, provider: aws, region: r}}\n{extra}"
+            )
+        } else {
+            "environments:\n  stage:\n    target: sql_gateway\n    sql_gateway: {url: 'http://127.0.0.1:1', state_file: /etc/cron.d/x}\n".to_string()
+        };
+        repo.write("greenlight.yaml", &yaml);
+        let _ = std::fs::remove_file(repo.path().join("raw_a.avsc"));
+        repo.commit("deploy settings");
+        let err = repo.fails(&["deploy", "--env", "stage", "--dry-run"]);
+        assert!(err.contains(&format!("environments.stage.{key}")), "{err}");
+    }
+}
