@@ -293,7 +293,7 @@ impl Config {
                 ("schema_registry.api_secret_env", &r.api_secret_env),
             ] {
                 if let Some(v) = var {
-                    check_secret_var(key, v)?;
+                    check_secret_var(key, v).map_err(|e| e.to_string())?;
                 }
             }
             if r.api_key_env.is_some() != r.api_secret_env.is_some() {
@@ -311,14 +311,25 @@ impl Config {
 /// sends anywhere (they hold the job's tokens).
 const RUNNER_PREFIXES: &[&str] = &["GITHUB_", "INPUT_", "ACTIONS_", "RUNNER_"];
 
+/// A credential variable that belongs to the GitHub runner.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{key}: `{name}` is a variable of the GitHub runner, not a credential greenlight may send\n  hint: put the credential in a secret of its own and pass it in a variable such as SCHEMA_REGISTRY_KEY"
+)]
+pub struct RunnerVariable {
+    pub key: String,
+    /// The variable's name, as an inert excerpt.
+    pub name: String,
+}
+
 /// Refuses a credential variable name that belongs to the runner.
-pub fn check_secret_var(key: &str, name: &str) -> std::result::Result<(), String> {
+pub fn check_secret_var(key: &str, name: &str) -> std::result::Result<(), RunnerVariable> {
     let upper = name.to_ascii_uppercase();
     if RUNNER_PREFIXES.iter().any(|p| upper.starts_with(p)) {
-        return Err(format!(
-            "{key}: `{}` is a variable of the GitHub runner, not a credential greenlight may send\n  hint: put the credential in a secret of its own and pass it in a variable such as SCHEMA_REGISTRY_KEY",
-            crate::paths::excerpt(name, 80)
-        ));
+        return Err(RunnerVariable {
+            key: key.into(),
+            name: crate::paths::excerpt(name, 80),
+        });
     }
     Ok(())
 }

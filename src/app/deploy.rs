@@ -46,7 +46,7 @@ fn environment(config: &Config, name: &str) -> Result<Environment> {
             if known.is_empty() { "none".to_string() } else { known.join(", ") }
         )
     })?;
-    e.validate(name).map_err(|m| anyhow!(m))?;
+    e.validate(name)?;
     Ok(e.clone())
 }
 
@@ -85,11 +85,9 @@ impl Deployment {
         let (env, name) = (&self.env, &self.env_name);
         let timeout = Duration::from_secs(env.poll.request_timeout_secs.max(1));
         Ok(match env.target {
-            TargetKind::Confluent => Box::new(
-                Confluent::new(env)
-                    .map_err(|m| anyhow!(m))
-                    .with_context(|| format!("environment `{name}`"))?,
-            ),
+            TargetKind::Confluent => {
+                Box::new(Confluent::new(env).with_context(|| format!("environment `{name}`"))?)
+            }
             TargetKind::SqlGateway => {
                 let g = env
                     .sql_gateway
@@ -174,7 +172,7 @@ impl Deployment {
             &report,
             &self.waves,
         )
-        .map_err(|m| anyhow!("cannot keep the verdict for promote: {m}"))?;
+        .context("cannot keep the verdict for promote")?;
         Ok(report)
     }
 

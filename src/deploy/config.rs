@@ -266,7 +266,7 @@ impl Environment {
 
     /// Credential variables are never the runner's own; files greenlight
     /// writes stay inside the project.
-    fn validate_names(&self, at: &str) -> Result<(), String> {
+    fn validate_names(&self, at: &str) -> Result<(), EnvironmentError> {
         let mut vars = vec![
             ("flink.api_key_env", &self.flink.api_key_env),
             ("flink.api_secret_env", &self.flink.api_secret_env),
@@ -293,63 +293,44 @@ impl Environment {
                     || std::path::Path::new(f).is_absolute()
                     || f.replace('\\', "/").split('/').any(|c| c == ".."))
             {
-                return Err(format!(
-                    "{at}.{key}: `{}` must be a path inside the project, relative to it",
-                    crate::paths::excerpt(f, 120)
-                ));
+                return Err(EnvironmentError::Path {
+                    at: at.into(),
+                    key,
+                    file: crate::paths::excerpt(f, 120),
+                });
             }
         }
         Ok(())
     }
 
     /// Checks what serde cannot; `name` is the environment's key.
-    pub fn validate(&self, name: &str) -> Result<(), String> {
+    pub fn validate(&self, name: &str) -> Result<(), EnvironmentError> {
         let at = format!("environments.{name}");
         match self.target {
-            TargetKind::Confluent => {
-                let Some(c) = &self.confluent_cloud else {
-                    return Err(format!(
-                        "{at}: target `confluent` needs a `confluent_cloud` section (organization_id, environment_id, provider, region)"
-                    ));
-                };
-                if self.flink.compute_pool_id.is_none() {
-                    return Err(format!("{at}.flink.compute_pool_id is required"));
-                }
-                for (k, v) in [
-                    ("organization_id", &c.organization_id),
-                    ("environment_id", &c.environment_id),
-                    ("provider", &c.provider),
-                    ("region", &c.region),
-                ] {
-                    if v.trim().is_empty() {
-                        return Err(format!("{at}.confluent_cloud.{k} is empty"));
-                    }
-                }
-            }
+            TargetKind::Confluent => self.validate_confluent(&at)?,
             TargetKind::SqlGateway => {
                 let Some(g) = &self.sql_gateway else {
-                    return Err(format!(
-                        "{at}: target `sql_gateway` needs a `sql_gateway` section with `url`"
-                    ));
+                    return Err(EnvironmentError::NoSqlGateway { at });
                 };
-                if !(g.url.starts_with("http://") || g.url.starts_with("https://")) {
-                    return Err(format!(
-                        "{at}.sql_gateway.url must start with http:// or https://"
-                    ));
+                if !is_http(&g.url) {
+                    return Err(EnvironmentError::Url {
+                        at,
+                        key: "sql_gateway.url",
+                    });
                 }
             }
         }
-        for u in [
-            self.flink.flink_url.as_ref(),
-            self.confluent_cloud
-                .as_ref()
-                .and_then(|c| c.api_url.as_ref()),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(format!("{at}: `{u}` must start with http:// or https://"));
+        for (key, url) in [
+            ("flink.flink_url", self.flink.flink_url.as_ref()),
+            (
+                "confluent_cloud.api_url",
+                self.confluent_cloud
+                    .as_ref()
+                    .and_then(|c| c.api_url.as_ref()),
+            ),
+        ] {
+            if url.is_some_and(|u| !is_http(u)) {
+                return Err(EnvironmentError::Url { at, key });
             }
         }
         self.validate_names(&at)?;
@@ -359,12 +340,64 @@ impl Environment {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            return Err(format!(
-                "{at}: statement prefix `{p}` must be lowercase letters, digits and `-`"
-            ));
+            return Err(EnvironmentError::Prefix {
+                at,
+                prefix: crate::paths::excerpt(p, 80),
+            });
         }
         Ok(())
     }
+
+    fn validate_confluent(&self, at: &str) -> Result<(), EnvironmentError> {
+        let Some(c) = &self.confluent_cloud else {
+            return Err(EnvironmentError::NoConfluentCloud { at: at.into() });
+        };
+        if self.flink.compute_pool_id.is_none() {
+            return Err(EnvironmentError::NoComputePool { at: at.into() });
+        }
+        for (key, v) in [
+            ("organization_id", &c.organization_id),
+            ("environment_id", &c.environment_id),
+            ("provider", &c.provider),
+            ("region", &c.region),
+        ] {
+            if v.trim().is_empty() {
+                return Err(EnvironmentError::Empty { at: at.into(), key });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_http(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+/// An environment of the config that cannot be deployed to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvironmentError {
+    #[error(
+        "{at}: target `confluent` needs a `confluent_cloud` section (organization_id, environment_id, provider, region)"
+    )]
+    NoConfluentCloud { at: String },
+    #[error("{at}.flink.compute_pool_id is required")]
+    NoComputePool { at: String },
+    #[error("{at}.confluent_cloud.{key} is empty")]
+    Empty { at: String, key: &'static str },
+    #[error("{at}: target `sql_gateway` needs a `sql_gateway` section with `url`")]
+    NoSqlGateway { at: String },
+    #[error("{at}.{key} must start with http:// or https://")]
+    Url { at: String, key: &'static str },
+    #[error("{at}: statement prefix `{prefix}` must be lowercase letters, digits and `-`")]
+    Prefix { at: String, prefix: String },
+    #[error("{at}.{key}: `{file}` must be a path inside the project, relative to it")]
+    Path {
+        at: String,
+        key: &'static str,
+        file: String,
+    },
+    #[error(transparent)]
+    RunnerVariable(#[from] crate::config::RunnerVariable),
 }
 
 #[cfg(test)]

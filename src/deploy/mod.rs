@@ -144,15 +144,15 @@ pub fn parse_set(sql: &str) -> Option<(String, String)> {
 
 /// What a statement is read from: file texts by project-relative path.
 pub trait Sources {
-    fn text(&self, path: &str) -> Result<String, String>;
+    fn text(&self, path: &str) -> std::io::Result<String>;
 }
 
 /// Reads files under a project directory.
 pub struct DirSources<'a>(pub &'a std::path::Path);
 
 impl Sources for DirSources<'_> {
-    fn text(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(self.0.join(path)).map_err(|e| e.to_string())
+    fn text(&self, path: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(self.0.join(path))
     }
 }
 
@@ -176,10 +176,10 @@ fn statement_text(
     sources: &dyn Sources,
 ) -> Result<Read, DeployError> {
     let path = project.path(loc).to_string();
-    let text = sources.text(&path).map_err(|reason| DeployError::Source {
+    let text = sources.text(&path).map_err(|e| DeployError::Source {
         path: path.clone(),
         table: table.into(),
-        reason,
+        reason: e.to_string(),
     })?;
     let changed = || DeployError::Source {
         path: path.clone(),
@@ -453,13 +453,23 @@ pub fn check_capacity(pool: &PoolCapacity, needed: f64) -> Result<(), DeployErro
     })
 }
 
+/// A duration that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("`{0}` is not a duration (e.g. 7d, 12h, 30m, 45s)")]
+    NotADuration(String),
+    #[error("`{text}`: unknown unit `{unit}` (use s, m, h, d or w)")]
+    UnknownUnit { text: String, unit: String },
+}
+
 /// Parses `7d`, `12h`, `30m`, `45s` (or a bare number of seconds).
-pub fn parse_duration(s: &str) -> Result<u64, String> {
+pub fn parse_duration(s: &str) -> Result<u64, DurationError> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let shown = crate::paths::excerpt(s, 40);
     let n: u64 = num
         .parse()
-        .map_err(|_| format!("`{s}` is not a duration (e.g. 7d, 12h, 30m, 45s)"))?;
+        .map_err(|_| DurationError::NotADuration(shown.clone()))?;
     let k = match unit {
         "" | "s" => 1,
         "m" => 60,
@@ -467,12 +477,13 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         "d" => 86_400,
         "w" => 604_800,
         _ => {
-            return Err(format!(
-                "`{s}`: unknown unit `{unit}` (use s, m, h, d or w)"
-            ));
+            return Err(DurationError::UnknownUnit {
+                text: shown,
+                unit: crate::paths::excerpt(unit, 20),
+            });
         }
     };
-    Ok(n * k)
+    n.checked_mul(k).ok_or(DurationError::NotADuration(shown))
 }
 
 #[cfg(test)]

@@ -415,8 +415,7 @@ pub fn promote_gate(
     waves: &[DeployWave],
 ) -> Result<()> {
     let file = super::verdict::file(env_name, env);
-    let verdict =
-        super::verdict::read(&super::verdict::path(project, &file)).map_err(|m| anyhow!(m))?;
+    let verdict = super::verdict::read(&super::verdict::path(project, &file))?;
     let mut newest: Option<(String, i64)> = None;
     for st in waves.iter().flat_map(|w| &w.statements) {
         if let Some(created) = t.get(&st.name)?.and_then(|s| s.created_at)

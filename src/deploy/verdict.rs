@@ -135,25 +135,54 @@ pub fn file(env_name: &str, env: &Environment) -> String {
         .unwrap_or_else(|| format!(".greenlight/{env_name}-validation.json"))
 }
 
+/// A verdict file that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum VerdictFileError {
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", .path.display())]
+    Json {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// Reads a verdict; None when there is none.
-pub fn read(path: &Path) -> Result<Option<Verdict>, String> {
+pub fn read(path: &Path) -> Result<Option<Verdict>, VerdictFileError> {
     match std::fs::read_to_string(path) {
         Ok(t) => serde_json::from_str(&t)
             .map(Some)
-            .map_err(|e| format!("{}: {e}", path.display())),
+            .map_err(|source| VerdictFileError::Json {
+                path: path.into(),
+                source,
+            }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(source) => Err(VerdictFileError::Io {
+            path: path.into(),
+            source,
+        }),
     }
 }
 
 /// Writes a verdict (its folder created).
-pub fn write(path: &Path, v: &Verdict) -> Result<(), String> {
-    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+pub fn write(path: &Path, v: &Verdict) -> Result<(), VerdictFileError> {
+    let io = |source| VerdictFileError::Io {
+        path: path.into(),
+        source,
+    };
     if let Some(d) = path.parent() {
-        std::fs::create_dir_all(d).map_err(err)?;
+        std::fs::create_dir_all(d).map_err(io)?;
     }
-    let text = serde_json::to_string_pretty(v).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(path, text).map_err(err)
+    let text = serde_json::to_string_pretty(v).map_err(|source| VerdictFileError::Json {
+        path: path.into(),
+        source,
+    })? + "\n";
+    std::fs::write(path, text).map_err(io)
 }
 
 /// `project/file`, for the file helpers.
@@ -177,7 +206,7 @@ pub fn keep(
     env: &Environment,
     report: &Report,
     waves: &[DeployWave],
-) -> Result<(), String> {
+) -> Result<(), VerdictFileError> {
     write(
         &path(project, &file(env_name, env)),
         &of_report(report, waves, now()),
@@ -280,11 +309,16 @@ mod tests {
     fn verdicts_round_trip_through_their_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = path(dir.path(), ".greenlight/stage-validation.json");
-        assert_eq!(read(&p), Ok(None));
+        assert_eq!(read(&p).unwrap(), None);
         let v = verdict(true, &waves("INSERT INTO x_v2 SELECT 1"));
         write(&p, &v).unwrap();
-        assert_eq!(read(&p), Ok(Some(v)));
+        assert_eq!(read(&p).unwrap(), Some(v));
         std::fs::write(&p, "{").unwrap();
-        assert!(read(&p).unwrap_err().contains("stage-validation.json"));
+        assert!(
+            read(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("stage-validation.json")
+        );
     }
 }

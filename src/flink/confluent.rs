@@ -31,14 +31,23 @@ pub struct Confluent {
     pub max_poll_interval: Duration,
 }
 
+/// Why a Confluent client cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    #[error("the environment has no confluent_cloud section")]
+    NoConfluentCloud,
+    #[error(transparent)]
+    MissingSecret(#[from] super::http::MissingSecret),
+}
+
 impl Confluent {
     /// A client for `env`; reads the API keys from the environment
     /// variables the config names.
-    pub fn new(env: &Environment) -> Result<Confluent, String> {
+    pub fn new(env: &Environment) -> Result<Confluent, SetupError> {
         let c = env
             .confluent_cloud
             .as_ref()
-            .ok_or("the environment has no confluent_cloud section")?;
+            .ok_or(SetupError::NoConfluentCloud)?;
         let key = env_secret(&env.flink.api_key_env)?;
         let secret = env_secret(&env.flink.api_secret_env)?;
         let cloud = match (env_secret(&c.api_key_env), env_secret(&c.api_secret_env)) {
@@ -54,11 +63,11 @@ impl Confluent {
         env: &Environment,
         flink_key: (String, String),
         cloud_key: Option<(String, String)>,
-    ) -> Result<Confluent, String> {
+    ) -> Result<Confluent, SetupError> {
         let c = env
             .confluent_cloud
             .as_ref()
-            .ok_or("the environment has no confluent_cloud section")?;
+            .ok_or(SetupError::NoConfluentCloud)?;
         let timeout = Duration::from_secs(env.poll.request_timeout_secs.max(1));
         let flink_url = env.flink.flink_url.clone().unwrap_or_else(|| {
             format!(

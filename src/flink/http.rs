@@ -288,12 +288,19 @@ pub fn redact(s: &str) -> String {
     out
 }
 
-/// Reads a secret from an environment variable; the error names the
-/// variable, never a value.
-pub fn env_secret(var: &str) -> Result<String, String> {
+/// A credential variable that is not set: it names the variable, never a
+/// value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("environment variable {var} is not set")]
+pub struct MissingSecret {
+    pub var: String,
+}
+
+/// Reads a secret from an environment variable.
+pub fn env_secret(var: &str) -> Result<String, MissingSecret> {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => Ok(v),
-        _ => Err(format!("environment variable {var} is not set")),
+        _ => Err(MissingSecret { var: var.into() }),
     }
 }
 

@@ -35,8 +35,13 @@ use apache_avro::schema::{
     UuidSchema,
 };
 
+/// An Avro schema that does not parse: apache-avro's message and causes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AvroError(String);
+
 /// Parses an Avro schema (`.avsc` JSON); the error says what is wrong.
-pub fn parse(text: &str) -> Result<Schema, String> {
+pub fn parse(text: &str) -> Result<Schema, AvroError> {
     Schema::parse_str(text).map_err(|e| {
         let mut msg = e.to_string();
         let mut source = std::error::Error::source(&e);
@@ -48,7 +53,7 @@ pub fn parse(text: &str) -> Result<Schema, String> {
             }
             source = s.source();
         }
-        msg
+        AvroError(msg)
     })
 }
 
@@ -837,8 +842,8 @@ mod tests {
     #[test]
     fn parse_errors_say_what_is_wrong() {
         let e = parse(r#"{"type":"record","name":"X","fields":[{"name":"a"}]}"#).unwrap_err();
-        assert!(!e.is_empty());
+        assert!(!e.to_string().is_empty());
         let e = parse("{not json").unwrap_err();
-        assert!(e.to_lowercase().contains("json"), "{e}");
+        assert!(e.to_string().to_lowercase().contains("json"), "{e}");
     }
 }

@@ -197,26 +197,38 @@ enum Parsed {
     Protobuf(String),
 }
 
+/// Why a schema file does not parse.
+#[derive(Debug, thiserror::Error)]
+enum ParseError {
+    #[error(transparent)]
+    Avro(#[from] avro::AvroError),
+    #[error("not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("a JSON Schema is an object or a boolean")]
+    JsonShape,
+    #[error("no `message` or `enum` definition")]
+    NoProtobufDefinition,
+}
+
 impl Parsed {
-    fn parse(format: SchemaFormat, text: &str) -> std::result::Result<Parsed, String> {
+    fn parse(format: SchemaFormat, text: &str) -> std::result::Result<Parsed, ParseError> {
         match format {
-            SchemaFormat::Avro => avro::parse(text).map(Parsed::Avro),
-            SchemaFormat::Json => serde_json::from_str::<serde_json::Value>(text)
-                .map_err(|e| format!("not valid JSON: {e}"))
-                .and_then(|v| {
-                    if v.is_object() || v.is_boolean() {
-                        Ok(Parsed::Json(v))
-                    } else {
-                        Err("a JSON Schema is an object or a boolean".into())
-                    }
-                }),
+            SchemaFormat::Avro => Ok(Parsed::Avro(avro::parse(text)?)),
+            SchemaFormat::Json => {
+                let v = serde_json::from_str::<serde_json::Value>(text)?;
+                if v.is_object() || v.is_boolean() {
+                    Ok(Parsed::Json(v))
+                } else {
+                    Err(ParseError::JsonShape)
+                }
+            }
             SchemaFormat::Protobuf => {
                 if text.contains("message ") || text.contains("enum ") {
                     Ok(Parsed::Protobuf(
                         text.split_whitespace().collect::<Vec<_>>().join(" "),
                     ))
                 } else {
-                    Err("no `message` or `enum` definition".into())
+                    Err(ParseError::NoProtobufDefinition)
                 }
             }
         }

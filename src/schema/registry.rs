@@ -54,7 +54,7 @@ pub struct Client {
 
 impl Client {
     /// A client for `config`; reads the credentials from the environment.
-    pub fn new(config: &SchemaRegistry) -> Result<Client, String> {
+    pub fn new(config: &SchemaRegistry) -> Result<Client, MissingCredential> {
         let shown = redact(&config.url);
         let auth = match (&config.api_key_env, &config.api_secret_env) {
             (Some(k), Some(s)) => {
@@ -190,12 +190,19 @@ fn subject_unknown(body: &str) -> bool {
     }
 }
 
-fn env_var(name: &str) -> Result<String, String> {
+/// A registry credential variable that is not set (named, never a value).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "schema registry credentials: the environment variable `{var}` is not set\n  hint: export it, or remove api_key_env/api_secret_env from greenlight.yaml"
+)]
+pub struct MissingCredential {
+    pub var: String,
+}
+
+fn env_var(name: &str) -> Result<String, MissingCredential> {
     match std::env::var(name) {
         Ok(v) if !v.is_empty() => Ok(v),
-        _ => Err(format!(
-            "schema registry credentials: the environment variable `{name}` is not set\n  hint: export it, or remove api_key_env/api_secret_env from greenlight.yaml"
-        )),
+        _ => Err(MissingCredential { var: name.into() }),
     }
 }
 
