@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::project::Project;
+use crate::project::{Project, TableId};
 use crate::sql::{next_version, rename_spans, render_name};
 use crate::version::resolved_names;
 
@@ -30,10 +30,15 @@ pub fn plan_edits(
         for s in &file.statements {
             let names = resolved_names(project, s);
             for (part, table) in s.name_sequence().zip(names) {
-                // The table's final name; a reference that still uses an
-                // earlier name (a bump by hand) follows it too.
-                let new = renames.get(&table).unwrap_or(&table);
-                if *new == part.value || project.table(&table).is_none() {
+                let Some(t) = project.table(&table) else {
+                    continue;
+                };
+                // The table's final name (its own part, qualifiers kept as
+                // written); a reference that still uses an earlier name (a
+                // bump by hand) follows it too.
+                let full = renames.get(&table).unwrap_or(&table);
+                let new = t.id.table_part(&table, full);
+                if new == part.value {
                     continue;
                 }
                 let text = render_name(new, part.quote).map_err(|e| {
@@ -59,14 +64,23 @@ pub fn apply(path: &str, text: &str, edits: &[Edit]) -> Result<String> {
 
 /// Checks that `after` is `before` with `renames` applied: same files and
 /// statements (equal fingerprints: only table-name spans differ), same
-/// tables, kinds and files, and the same graph under the renames.
+/// tables, kinds and files, and the same graph under the renames. Tables
+/// are compared by identity (their display names may change with renames).
 pub fn verify(before: &Project, after: &Project, renames: &BTreeMap<String, String>) -> Result<()> {
     let fail = |what: String| {
         Err(Error::Rewrite(format!(
             "the rewrite would change more than table names: {what}; nothing was written\n  hint: this is a greenlight bug: please report it with the SQL involved"
         )))
     };
-    let map = |n: &str| renames.get(n).cloned().unwrap_or_else(|| n.to_string());
+    // A name of `before` -> the identity it has after the rewrite.
+    let map = |n: &str| -> Option<TableId> {
+        let id = before.id_of(n)?;
+        Some(match renames.get(n) {
+            Some(g) => id.renamed(id.table_part(n, g)),
+            None => id.clone(),
+        })
+    };
+    let id = |p: &Project, n: &str| p.id_of(n).cloned();
     if before.files.len() != after.files.len() {
         return fail("the set of files differs".into());
     }
@@ -83,20 +97,31 @@ pub fn verify(before: &Project, after: &Project, renames: &BTreeMap<String, Stri
     }
     let bg = Graph::build(before)?;
     let ag = Graph::build(after)?;
-    let names: BTreeSet<String> = bg.names().iter().map(|n| map(n)).collect();
-    if names != ag.names() {
+    let names: BTreeSet<Option<TableId>> = bg.names().iter().map(|n| map(n)).collect();
+    let after_names: BTreeSet<Option<TableId>> = ag.names().iter().map(|n| id(after, n)).collect();
+    if names != after_names {
         return fail("the tables differ".into());
     }
-    let edges: BTreeSet<(String, String)> =
-        bg.edges().iter().map(|(p, c)| (map(p), map(c))).collect();
-    if edges != ag.edges() {
+    type Edges = BTreeSet<(Option<TableId>, Option<TableId>)>;
+    let mapped = |e: BTreeSet<(String, String)>| -> Edges {
+        e.iter().map(|(p, c)| (map(p), map(c))).collect()
+    };
+    let actual = |e: BTreeSet<(String, String)>| -> Edges {
+        e.iter()
+            .map(|(p, c)| (id(after, p), id(after, c)))
+            .collect()
+    };
+    if mapped(bg.edges()) != actual(ag.edges()) {
         return fail("the dependencies differ".into());
     }
-    if before.external != after.external {
+    if mapped(bg.like_edges()) != actual(ag.like_edges()) {
+        return fail("the LIKE dependencies differ".into());
+    }
+    if before.external_ids() != after.external_ids() {
         return fail("the external tables differ".into());
     }
     for t in &before.tables {
-        let Some(a) = after.table(&map(&t.name)) else {
+        let Some(a) = map(&t.name).and_then(|id| after.table_by_id(&id)) else {
             return fail(format!("table {} is missing", t.name));
         };
         let paths = |p: &Project, t: &crate::project::Table| {

@@ -130,7 +130,7 @@ fn new_deleted_and_cosmetic_tables_in_the_plan() {
         "{md}"
     );
     assert!(
-        md.contains("Cosmetic changes only (not re-versioned): `dim_products`, `src_products`."),
+        md.contains("Cosmetic changes only (not re-versioned): `src_products`."),
         "{md}"
     );
 }

@@ -56,8 +56,11 @@ fn mermaid_and_dot_outputs_name_every_table_and_edge() {
             .iter()
             .map(|t| t["parents"].as_array().unwrap().len())
             .sum();
+        let likes = expected["like_edges"].as_array().map_or(0, Vec::len);
         assert_eq!(mermaid.matches(" --> ").count(), edges);
-        assert_eq!(dot.matches(" -> ").count(), edges);
+        assert_eq!(mermaid.matches(" -. LIKE .-> ").count(), likes);
+        assert_eq!(dot.matches(" -> ").count(), edges + likes);
+        assert_eq!(dot.matches("[style=dashed, label=\"LIKE\"]").count(), likes);
         for t in expected["tables"].as_array().unwrap() {
             let n = t["name"].as_str().unwrap();
             assert!(mermaid.contains(&format!("[\"{n}\"]")), "{n}");
