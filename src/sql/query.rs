@@ -23,7 +23,7 @@ use super::model::{NamePart, RefRole, TableName, TableRef};
 /// How deep parentheses (subqueries, expressions) may nest. Real queries
 /// stay far below; the limit keeps the recursive walk within a thread's
 /// stack on any input.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = 100;
 
 /// A table name has at most catalog, database and table.
 pub const MAX_NAME_PARTS: usize = 3;
@@ -477,7 +477,7 @@ impl<'t> QueryAnalyzer<'t> {
                             i = self.after_factor(i, FactorEnd::plain(next), hi)?;
                             continue;
                         }
-                        _ if CLAUSE_START.contains(&kw) => {
+                        _ if self.is_clause_start(i, hi) => {
                             if clause == Clause::None {
                                 return Err(self.unexpected(i, prev));
                             }
@@ -618,7 +618,7 @@ impl<'t> QueryAnalyzer<'t> {
         let t = &self.toks[i];
         let ends = t.kind == TokKind::Comma
             || (t.is_kw(Keyword::FROM))
-            || CLAUSE_START.contains(&t.keyword())
+            || self.is_clause_start(i, hi)
             || SET_OPERATORS.contains(&t.keyword())
             || i >= hi;
         if ends {
@@ -713,7 +713,7 @@ impl<'t> QueryAnalyzer<'t> {
             || JOIN_START.contains(&kw)
             || kw == Keyword::ON
             || kw == Keyword::USING
-            || CLAUSE_START.contains(&kw)
+            || self.is_clause_start(i, hi)
             || SET_OPERATORS.contains(&kw);
         if ok {
             return Ok(i);
@@ -774,20 +774,22 @@ impl<'t> QueryAnalyzer<'t> {
                 let c = self.close[i + 1];
                 if t.is_kw(Keyword::TABLE) {
                     self.table_function(i + 2, c, block, first && !lateral)?;
+                    c + 1
                 } else {
                     self.expr(i + 2, c, block, true)?;
+                    // UNNEST(..) WITH ORDINALITY
+                    let ordinality = c + 2 < hi
+                        && self.toks[c + 1].is_kw(Keyword::WITH)
+                        && self.toks[c + 2].is_kw(Keyword::ORDINALITY);
+                    if ordinality { c + 3 } else { c + 1 }
                 }
-                c + 1
             }
-            TokKind::Word { .. } if self.is_lparen(i + 1, hi) => {
-                let (w, _) = t.word().unwrap_or_default();
-                return Err(self.err_at(
-                    i,
-                    format!(
-                        "a function call `{w}(...)` where a table is expected is not understood"
-                    ),
-                    "Flink calls table functions as TABLE(f(...)) or LATERAL TABLE(f(...))",
-                ));
+            // A process table function called directly (Flink 2):
+            // `FROM f(input => TABLE t PARTITION BY k, ...)`.
+            TokKind::Word { .. } if self.is_lparen(i + 1, hi) && !self.is_factor_end(i) => {
+                let c = self.close[i + 1];
+                self.table_function(i, c + 1, block, first && !lateral)?;
+                c + 1
             }
             TokKind::Word { .. } if !self.is_factor_end(i) => {
                 let (name, next) = self.name(i, hi)?;
@@ -1150,6 +1152,18 @@ impl<'t> QueryAnalyzer<'t> {
         self.toks[i].word().is_some() && !self.is_factor_end(i)
     }
 
+    /// A keyword starting a clause after FROM (GROUP and ORDER with BY:
+    /// `WITHIN GROUP (...)` is not one).
+    fn is_clause_start(&self, i: usize, hi: usize) -> bool {
+        let kw = self.toks[i].keyword();
+        CLAUSE_START.contains(&kw)
+            && (!matches!(kw, Keyword::GROUP | Keyword::ORDER)
+                || self
+                    .toks
+                    .get(i + 1)
+                    .is_some_and(|n| i + 1 < hi && n.is_kw(Keyword::BY)))
+    }
+
     /// A keyword after which a name may follow.
     fn is_glue(&self, i: usize) -> bool {
         GLUE.contains(&self.toks[i].keyword())
@@ -1358,7 +1372,9 @@ pub fn match_parens(toks: &[Tok]) -> Result<Vec<usize>, SqlError> {
                         format!(
                             "parentheses or subqueries nested more than {MAX_DEPTH} levels deep"
                         ),
-                        "simplify the statement: greenlight reads at most 200 nested levels",
+                        format!(
+                            "simplify the statement: greenlight reads at most {MAX_DEPTH} nested levels"
+                        ),
                     ));
                 }
                 stack.push(i)
@@ -1385,5 +1401,137 @@ pub fn match_parens(toks: &[Tok]) -> Result<Vec<usize>, SqlError> {
     match stack.last() {
         Some(&o) => Err(unclosed(o)),
         None => Ok(close),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::analyze;
+
+    /// Valid Flink SQL with the syntax around operands that the strict
+    /// checks must accept: special function forms, aliases without AS,
+    /// keywords used as column names, types, windows, JSON, patterns.
+    #[test]
+    fn accepts_flink_syntax() {
+        let ok = [
+            "INSERT INTO t SELECT a name, b AS `type`, value_x v FROM s",
+            "INSERT INTO t SELECT name, status, `value`, user, date FROM s",
+            "INSERT INTO t SELECT COUNT(1) cnt, SUM(x) total FROM s GROUP BY k",
+            "INSERT INTO t SELECT j IS JSON AS is_json, JSON_EXISTS(j, '$.id') AS e FROM s",
+            "INSERT INTO t SELECT JSON_OBJECT(KEY 'a b' VALUE x, KEY 'c' VALUE y) AS o, JSON_ARRAY(x, y) FROM s",
+            "INSERT INTO t SELECT JSON_OBJECTAGG(KEY k VALUE cnt) FROM (SELECT k, COUNT(1) cnt FROM s GROUP BY k) q WHERE cnt > 1",
+            "INSERT INTO t SELECT JSON_VALUE(j, '$.a' RETURNING INT DEFAULT 0 ON EMPTY NULL ON ERROR) FROM s",
+            "INSERT INTO t SELECT JSON_QUERY(j, '$.a' WITH CONDITIONAL ARRAY WRAPPER EMPTY ARRAY ON EMPTY) FROM s",
+            "INSERT INTO t SELECT JSON_OBJECT('k' VALUE x ABSENT ON NULL) FROM s",
+            "INSERT INTO t SELECT EXTRACT(DAY FROM ts), TRIM(BOTH ' ' FROM s), TRIM(LEADING c FROM s2), SUBSTRING(s FROM 1 FOR 2), POSITION('a' IN s), OVERLAY(s PLACING 'x' FROM 2 FOR 1) FROM src",
+            "INSERT INTO t SELECT CAST(x AS DECIMAL(10, 2)), CAST(y AS TIMESTAMP(3) WITH LOCAL TIME ZONE), TRY_CAST(z AS ROW<a INT, b my_type>), CAST(w AS DOUBLE PRECISION) FROM s",
+            "INSERT INTO t SELECT CASE status WHEN 'a' THEN 1 ELSE 0 END flag, CASE WHEN x IS NOT NULL THEN x END FROM s",
+            "INSERT INTO t SELECT x FROM s WHERE a NOT BETWEEN SYMMETRIC 1 AND 2 AND b IS NOT DISTINCT FROM c AND d NOT LIKE 'x%' ESCAPE '!' AND e SIMILAR TO 'y'",
+            "INSERT INTO t SELECT ts - INTERVAL '1' HOUR, INTERVAL '10' MINUTES, INTERVAL '1' DAY(3) TO SECOND(3), DATE '2020-01-01', TIMESTAMP '2020-01-01 00:00:00' FROM s",
+            "INSERT INTO t SELECT FLOOR(ts TO HOUR), CEIL(ts TO DAY), TIMESTAMPADD(MINUTE, 1, ts), TIMESTAMPDIFF(SECOND, a, b) FROM s",
+            "INSERT INTO t SELECT LISTAGG(x, ',') WITHIN GROUP (ORDER BY y), COUNT(*) FILTER (WHERE z > 0) FROM s",
+            "INSERT INTO t SELECT a, ROW_NUMBER() OVER (PARTITION BY a ORDER BY ts DESC) AS rn, SUM(x) OVER w FROM s WINDOW w AS (PARTITION BY a ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW)",
+            "INSERT INTO t SELECT * FROM s ORDER BY a DESC NULLS LAST, b LIMIT 10",
+            "INSERT INTO t SELECT arr[1] first_item, m['k'] mv, ARRAY[1, 2] a, MAP['a', 1] m, ROW(1, 'x') r FROM s",
+            "INSERT INTO t SELECT $rowtime AS rt, e.payload.field pf FROM s AS e",
+            "INSERT INTO t SELECT window_start, window_end, COUNT(*) FROM TABLE(HOP(DATA => TABLE s, TIMECOL => DESCRIPTOR(ts), SLIDE => INTERVAL '1' MINUTE, SIZE => INTERVAL '5' MINUTES)) GROUP BY window_start, window_end",
+            "INSERT INTO t SELECT * FROM TABLE(SESSION(TABLE s PARTITION BY k, DESCRIPTOR(ts), INTERVAL '5' MINUTES))",
+            "INSERT INTO t SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY user_id ORDER BY proc_time MEASURES LAST(P.type) AS pt, B.start_date AS d AFTER MATCH SKIP PAST LAST ROW PATTERN (P+ B) DEFINE P AS P.type IN ('a', 'b'), B AS B.type = 'c') AS mr",
+            "INSERT INTO t SELECT o.id, r.rate FROM o LEFT JOIN r FOR SYSTEM_TIME AS OF o.proc_time AS r ON o.c = r.c",
+            "INSERT INTO t SELECT a.id FROM a NATURAL JOIN b CROSS JOIN c FULL OUTER JOIN d ON d.id = a.id RIGHT JOIN e USING (id) INNER JOIN f ON TRUE",
+            "INSERT INTO t SELECT t1.x, u.v FROM t1, LATERAL TABLE(split(t1.s)) AS u (v) LEFT JOIN LATERAL TABLE(parse(t1.y)) AS p (q) ON TRUE CROSS JOIN UNNEST(t1.arr) WITH ORDINALITY AS z (e, n)",
+            "INSERT INTO t SELECT LEFT(s, 2), RIGHT(s, 1) FROM a JOIN b ON LEFT(a.k, 3) = RIGHT(b.k, 3)",
+            "INSERT INTO t SELECT DISTINCT a FROM s WHERE EXISTS (SELECT 1 FROM u WHERE u.a = s.a) AND a IN (SELECT a FROM v) AND b = ANY (SELECT b FROM w)",
+            "INSERT INTO t SELECT a FROM s GROUP BY GROUPING SETS ((a), (a, b)), ROLLUP (c), CUBE (d) HAVING COUNT(*) > 1",
+            "INSERT INTO t (SELECT * FROM a) UNION ALL (SELECT * FROM b) UNION SELECT * FROM c",
+            "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+            "INSERT INTO t SELECT * FROM (VALUES (1, 'x')) AS v (id, s)",
+            "INSERT INTO t SELECT CURRENT_TIMESTAMP ts, LOCALTIMESTAMP, CURRENT_DATE d, PROCTIME() p, NULL AS n, TRUE b FROM s",
+            "INSERT INTO t SELECT x FROM s WHERE y = 'a' 'b'",
+            "INSERT INTO t SELECT * FROM s /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */ AS x",
+            "INSERT INTO t SELECT * FROM s OFFSET 5 ROWS FETCH NEXT 10 ROWS ONLY",
+            "INSERT INTO t SELECT a FROM s QUALIFY ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) = 1",
+            "INSERT INTO t WITH c AS (select k, v, lag(v, 1) over (partition by k order by ts) prev from s) select *, case when v > prev then 'up' else '=' end as trend from c",
+            "INSERT INTO t SELECT st, city FROM (SELECT DISTINCT st FROM p) States, LATERAL (SELECT city FROM p WHERE st = States.st ORDER BY pop DESC LIMIT 2)",
+            "INSERT INTO t SELECT `id`, STR_TO_MAP('a:' || x || ';b:' || y, ';', ':') AS `m` FROM `s`",
+            "INSERT INTO t SELECT *, CURRENT_WATERMARK(ts) AS wm FROM s WHERE CURRENT_WATERMARK(ts) IS NULL OR ts > CURRENT_WATERMARK(ts)",
+            "INSERT INTO t SELECT * FROM s, LATERAL TABLE(ML_PREDICT('model', text)) AS p (label)",
+            "INSERT INTO t SELECT * FROM counting(input => TABLE s PARTITION BY user_id, threshold => 10)",
+            "INSERT INTO t SELECT * FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR($rowtime), INTERVAL '1' MINUTE)) AS w",
+            "CREATE TABLE t WITH ('connector' = 'kafka') AS SELECT * FROM s",
+            "CREATE TABLE t (a INT, PRIMARY KEY (a) NOT ENFORCED) COMMENT 'c' PARTITIONED BY (a) DISTRIBUTED BY HASH(a) INTO 4 BUCKETS WITH ('k' = 'v') AS SELECT a FROM s",
+            "CREATE TABLE t (a INT) DISTRIBUTED INTO 2 BUCKETS",
+            "CREATE TABLE t (a INT) DISTRIBUTED BY (a)",
+            "CREATE OR REPLACE TABLE t AS SELECT 1 AS a",
+            "REPLACE TABLE t WITH ('k' = 'v') AS SELECT * FROM s",
+            "CREATE MATERIALIZED TABLE m (PRIMARY KEY (a) NOT ENFORCED) PARTITIONED BY (ds) WITH ('format' = 'json') FRESHNESS = INTERVAL '3' MINUTE REFRESH_MODE = CONTINUOUS AS SELECT a, ds FROM s",
+            "CREATE VIEW v (a, b) COMMENT 'x' AS SELECT a, b FROM s",
+            "CREATE TABLE t WITH ('k' = 'v') LIKE s (INCLUDING ALL OVERWRITING OPTIONS)",
+            "ALTER MATERIALIZED TABLE m SUSPEND",
+            "ALTER TABLE t SET ('k' = 'v')",
+        ];
+        for sql in ok {
+            if let Err(e) = analyze(sql) {
+                panic!("{sql}\n  -> {e}");
+            }
+        }
+    }
+
+    /// Misspelt keywords where a clause must be are errors at their
+    /// position, never a smaller graph.
+    #[test]
+    fn refuses_misspelt_clauses() {
+        let bad = [
+            ("INSERT INTO t SELECT a FORM s", "s"),
+            ("INSERT INTO t SELECT name FORM s WHERE x", "s"),
+            ("INSERT INTO t SELECT a AS b FORM s", "FORM"),
+            ("INSERT INTO t SELECT * FRM s", "FRM"),
+            ("INSERT INTO t SELECT arr[1] FORM s", "s"),
+            ("INSERT INTO t SELECT $rowtime FORM s", "s"),
+            ("INSERT INTO t SELECT f(x) FORM s", "s"),
+            (
+                "INSERT INTO t SELECT a FROM s LEFT JION u ON u.k = s.k",
+                "JION",
+            ),
+            ("INSERT INTO t SELECT a FROM s JION u ON u.k = s.k", "u"),
+            ("INSERT INTO t SELECT a FROM s AS x JION u", "JION"),
+            (
+                "INSERT INTO t SELECT a FROM s JOIN u ON u.k = s.k LFET JOIN w ON TRUE",
+                "LFET",
+            ),
+            ("INSERT INTO t SELECT a FROM s WHRE a = 1", "a = 1"),
+            (
+                "INSERT INTO t SELECT a FROM s WHERE a = 1 GROPU BY a",
+                "GROPU",
+            ),
+            (
+                "INSERT INTO t SELECT a FROM s GROUP BY a HAVNG COUNT(*) > 1",
+                "HAVNG",
+            ),
+            ("INSERT INTO t SELECT a FROM s ORDER BY a LIMT 1", "LIMT"),
+            ("INSERT INTO t SELET a FROM s", "SELET"),
+            ("INSERT INTO t SELECT a FROM WHERE x = 1", "WHERE"),
+            ("INSERT INTO t SELECT a FROM s, WHERE x", "WHERE"),
+            (
+                "INSERT INTO t SELECT a FROM s UNION ALL SELET b FROM u",
+                "SELET",
+            ),
+            ("INSERT INTO t SELECT COUNT(DISTINCT a b) FROM s", "b"),
+            ("CREATE TABLE t WITH ('k' = 'v') SA SELECT * FROM s", "SA"),
+            ("CREATE TABLE t (a INT) WTIH ('k' = 'v')", "WTIH"),
+            ("CREATE TABLE t WITH ('k' = 'v') LIEK s", "LIEK"),
+            ("CREATE VIEW v AS SELET * FROM s", "SELET"),
+            ("ALTER VIEW v AS SELECT * FROM s", "AS"),
+        ];
+        for (sql, at) in bad {
+            match analyze(sql) {
+                Ok(s) => panic!("{sql}: accepted as {:?}", s.last().map(|s| s.refs.len())),
+                Err(e) => {
+                    let col = sql.find(at).expect("the word is in the SQL") + 1;
+                    assert_eq!((e.line, e.col as usize), (1, col), "{sql}\n  -> {e}");
+                    assert!(!e.hint.is_empty(), "{sql}: {e}");
+                }
+            }
+        }
     }
 }

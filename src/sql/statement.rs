@@ -800,3 +800,78 @@ fn fingerprint(
     }
     h.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::analyze;
+    use crate::sql::MAX_DEPTH;
+
+    /// Runs `f` on a thread with a small stack: deep input must give an
+    /// error, never a stack overflow (which aborts the process).
+    fn on_small_stack<T: Send + 'static>(
+        stack: usize,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_with_its_position() {
+        let cases = [
+            format!(
+                "INSERT INTO t SELECT {}1{}",
+                "(".repeat(10_000),
+                ")".repeat(10_000)
+            ),
+            format!(
+                "INSERT INTO t {}SELECT 1{}",
+                "(SELECT * FROM ".repeat(10_000),
+                ")".repeat(10_000)
+            ),
+            format!(
+                "INSERT INTO t\nSELECT * FROM {}s{}",
+                "(SELECT * FROM ".repeat(10_000),
+                ") AS x".repeat(10_000)
+            ),
+        ];
+        for sql in cases {
+            let e = on_small_stack(64 << 10, move || analyze(&sql).unwrap_err());
+            assert!(
+                e.message.contains(&format!("nested more than {MAX_DEPTH}")),
+                "{e}"
+            );
+            assert!(e.col > 1 && !e.hint.is_empty(), "{e}");
+        }
+        let lateral = format!("INSERT INTO t SELECT * FROM {}s", "LATERAL ".repeat(10_000));
+        on_small_stack(64 << 10, move || {
+            let _ = analyze(&lateral);
+        });
+    }
+
+    #[test]
+    fn the_deepest_allowed_nesting_fits_a_small_stack() {
+        let d = MAX_DEPTH - 1;
+        let cases = [
+            format!("INSERT INTO t SELECT {}1{}", "(".repeat(d), ")".repeat(d)),
+            format!(
+                "INSERT INTO t\nSELECT * FROM {}s{}",
+                "(SELECT * FROM ".repeat(d),
+                ") AS x".repeat(d)
+            ),
+            format!(
+                "INSERT INTO t SELECT * FROM s WHERE a IN {}SELECT 1{}",
+                "(SELECT a FROM s WHERE a IN ".repeat(d - 1) + "(",
+                ")".repeat(d)
+            ),
+        ];
+        // Half of the 2 MiB a rayon worker thread gets, in a debug build.
+        for sql in cases {
+            on_small_stack(1 << 20, move || analyze(&sql).map(drop).unwrap());
+        }
+    }
+}
