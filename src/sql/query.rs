@@ -90,7 +90,7 @@ pub struct QueryAnalyzer<'t> {
     src: &'t str,
     toks: &'t [Tok],
     /// For each `(` the index of its `)`.
-    close: &'t [usize],
+    close: &'t [u32],
     ctes: Vec<String>,
     blocks: Vec<Block>,
     pub refs: Vec<TableRef>,
@@ -247,7 +247,7 @@ const FLINK_WORDS: &[&str] = &["CONDITIONAL", "UNCONDITIONAL", "DESCRIPTOR"];
 impl<'t> QueryAnalyzer<'t> {
     /// `toks` is the statement's token list; parentheses must balance (see
     /// [`match_parens`]).
-    pub fn new(src: &'t str, toks: &'t [Tok], close: &'t [usize]) -> Self {
+    pub fn new(src: &'t str, toks: &'t [Tok], close: &'t [u32]) -> Self {
         QueryAnalyzer {
             src,
             toks,
@@ -258,8 +258,9 @@ impl<'t> QueryAnalyzer<'t> {
         }
     }
 
+    /// The index of the `)` matching the `(` at `i`.
     pub fn close_of(&self, i: usize) -> usize {
-        self.close[i]
+        self.close[i] as usize
     }
 
     /// Records a reference outside any query (a `LIKE` source).
@@ -283,7 +284,7 @@ impl<'t> QueryAnalyzer<'t> {
                     || t.is_kw(Keyword::WITH)
                     || t.is_kw(Keyword::VALUES);
             }
-            hi = self.close[i];
+            hi = self.close_of(i);
             i += 1;
         }
         false
@@ -335,7 +336,7 @@ impl<'t> QueryAnalyzer<'t> {
             };
             i += 1;
             if i < hi && self.toks[i].kind == TokKind::LParen {
-                i = self.close[i] + 1;
+                i = self.close_of(i) + 1;
             }
             if !(i < hi && self.toks[i].is_kw(Keyword::AS)) {
                 return Err(self.err_at(
@@ -352,7 +353,7 @@ impl<'t> QueryAnalyzer<'t> {
                     "put the CTE's query in parentheses",
                 ));
             }
-            let c = self.close[i];
+            let c = self.close_of(i);
             // The CTE's own name is not in scope in its body.
             self.query(i + 1, c, parent)?;
             self.ctes.push(name);
@@ -406,7 +407,7 @@ impl<'t> QueryAnalyzer<'t> {
                     if clause == Clause::None {
                         clause = Clause::Other;
                     }
-                    let c = self.close[i];
+                    let c = self.close_of(i);
                     i = self.group(i, block, true)?;
                     prev = Prev::Operand(c, c);
                     continue;
@@ -473,7 +474,7 @@ impl<'t> QueryAnalyzer<'t> {
                                     "write USING (col, ...)",
                                 ));
                             }
-                            let next = self.close[i + 1] + 1;
+                            let next = self.close_of(i + 1) + 1;
                             i = self.after_factor(i, FactorEnd::plain(next), hi)?;
                             continue;
                         }
@@ -698,7 +699,7 @@ impl<'t> QueryAnalyzer<'t> {
             i += 1;
             while i < hi && (self.toks[i].word().is_some() || self.is_lparen(i, hi)) {
                 i = if self.is_lparen(i, hi) {
-                    self.close[i] + 1
+                    self.close_of(i) + 1
                 } else {
                     i + 1
                 };
@@ -758,7 +759,7 @@ impl<'t> QueryAnalyzer<'t> {
         let mut visible = None;
         let mut next = match &t.kind {
             TokKind::LParen => {
-                let c = self.close[i];
+                let c = self.close_of(i);
                 if self.starts_query(i + 1, c) {
                     self.query(i + 1, c, Some(block))?;
                 } else {
@@ -771,7 +772,7 @@ impl<'t> QueryAnalyzer<'t> {
                 if (t.is_kw(Keyword::TABLE) || t.is_kw(Keyword::UNNEST))
                     && self.is_lparen(i + 1, hi) =>
             {
-                let c = self.close[i + 1];
+                let c = self.close_of(i + 1);
                 if t.is_kw(Keyword::TABLE) {
                     self.table_function(i + 2, c, block, first && !lateral)?;
                     c + 1
@@ -787,7 +788,7 @@ impl<'t> QueryAnalyzer<'t> {
             // A process table function called directly (Flink 2):
             // `FROM f(input => TABLE t PARTITION BY k, ...)`.
             TokKind::Word { .. } if self.is_lparen(i + 1, hi) && !self.is_factor_end(i) => {
-                let c = self.close[i + 1];
+                let c = self.close_of(i + 1);
                 self.table_function(i, c + 1, block, first && !lateral)?;
                 c + 1
             }
@@ -819,7 +820,7 @@ impl<'t> QueryAnalyzer<'t> {
             if !self.is_lparen(next + 1, hi) {
                 return Err(self.err_at(next, "expected ( after MATCH_RECOGNIZE", ""));
             }
-            let c = self.close[next + 1];
+            let c = self.close_of(next + 1);
             self.expr(next + 2, c, block, false)?;
             next = c + 1;
             table_ref = None;
@@ -848,7 +849,7 @@ impl<'t> QueryAnalyzer<'t> {
             next += 1;
         }
         if alias.is_some() && self.is_lparen(next, hi) {
-            next = self.close[next] + 1;
+            next = self.close_of(next) + 1;
         }
         if let Some(a) = alias {
             visible = Some(a);
@@ -883,10 +884,10 @@ impl<'t> QueryAnalyzer<'t> {
             f += 2;
         }
         let call = f + 1 < hi && self.toks[f].word().is_some() && self.is_lparen(f + 1, hi);
-        if !call || self.close[f + 1] + 1 != hi {
+        if !call || self.close_of(f + 1) + 1 != hi {
             return self.expr(lo, hi, block, true);
         }
-        let (open, close) = (f + 1, self.close[f + 1]);
+        let (open, close) = (f + 1, self.close_of(f + 1));
         let mut start = open + 1;
         for k in open + 1..=close {
             let at_comma =
@@ -919,7 +920,7 @@ impl<'t> QueryAnalyzer<'t> {
         let mut j = open + 1;
         while j < k {
             if self.toks[j].kind == TokKind::LParen {
-                let c = self.close[j];
+                let c = self.close_of(j);
                 if c > k {
                     return false;
                 }
@@ -994,7 +995,7 @@ impl<'t> QueryAnalyzer<'t> {
         match t.kind {
             TokKind::Str | TokKind::Number => Ok(i + 1),
             TokKind::LParen => {
-                let c = self.close[i];
+                let c = self.close_of(i);
                 self.expr(i + 1, c, block, true)?;
                 Ok(c + 1)
             }
@@ -1006,7 +1007,7 @@ impl<'t> QueryAnalyzer<'t> {
                 }
                 let j = self.maybe_candidate(i, hi, block);
                 if self.is_lparen(j, hi) {
-                    let c = self.close[j];
+                    let c = self.close_of(j);
                     self.expr(j + 1, c, block, true)?;
                     return Ok(c + 1);
                 }
@@ -1019,7 +1020,7 @@ impl<'t> QueryAnalyzer<'t> {
     /// The parenthesized group opening at `i` outside a table position: a
     /// subquery or an expression. Returns the index after its `)`.
     fn group(&mut self, i: usize, block: usize, strict: bool) -> Result<usize, SqlError> {
-        let c = self.close[i];
+        let c = self.close_of(i);
         if self.starts_query(i + 1, c) {
             self.query(i + 1, c, Some(block))?;
         } else {
@@ -1048,7 +1049,7 @@ impl<'t> QueryAnalyzer<'t> {
             let t = &self.toks[i];
             match t.kind {
                 TokKind::LParen => {
-                    let c = self.close[i];
+                    let c = self.close_of(i);
                     i = self.group(i, block, strict)?;
                     prev = Prev::Operand(c, c);
                 }
@@ -1350,8 +1351,16 @@ pub fn parse_name(toks: &[Tok], i: usize, hi: usize) -> (TableName, usize) {
 /// Matches parentheses over a whole file: `close[i]` is the index of the `)`
 /// matching the `(` at `i`. A `(` still open at a `;` or at the end, an
 /// extra `)`, or parentheses nested deeper than [`MAX_DEPTH`] are errors.
-pub fn match_parens(toks: &[Tok]) -> Result<Vec<usize>, SqlError> {
-    let mut close = vec![usize::MAX; toks.len()];
+pub fn match_parens(toks: &[Tok]) -> Result<Vec<u32>, SqlError> {
+    if toks.len() >= u32::MAX as usize {
+        return Err(SqlError::new(
+            1,
+            1,
+            "the text has more than 4 billion tokens",
+            "split it into smaller files",
+        ));
+    }
+    let mut close = vec![u32::MAX; toks.len()];
     let mut stack: Vec<usize> = Vec::new();
     let unclosed = |o: usize| {
         let t = &toks[o];
@@ -1380,7 +1389,7 @@ pub fn match_parens(toks: &[Tok]) -> Result<Vec<usize>, SqlError> {
                 stack.push(i)
             }
             TokKind::RParen => match stack.pop() {
-                Some(o) => close[o] = i,
+                Some(o) => close[o] = i as u32,
                 None => {
                     return Err(SqlError::new(
                         t.line,

@@ -336,7 +336,7 @@ fn mix(a: u64, b: u64) -> u64 {
 fn statement(
     src: &str,
     toks: &[Tok],
-    close: &[usize],
+    close: &[u32],
     lo: usize,
     hi: usize,
 ) -> Result<Statement, SqlError> {
