@@ -531,7 +531,7 @@ fn create_clauses(
                 return Ok(true);
             }
             Keyword::LIKE if kind == StatementKind::CreateTable => {
-                if !at(i + 1).is_some_and(|t| t.word().is_some()) {
+                if at(i + 1).is_none_or(|t| t.word().is_none()) {
                     return Err(a.err_at(i + 1, "expected a table name after LIKE", ""));
                 }
                 let (src, next) = a.name(i + 1, hi)?;

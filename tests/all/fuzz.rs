@@ -89,7 +89,7 @@ fn free_renames(project: &Project, renames: BTreeMap<String, String>) -> BTreeMa
             let Some(id) = project.id_of(old) else {
                 return false;
             };
-            taken.insert(id.renamed(id.table_part(&old, &new)))
+            taken.insert(id.renamed(id.table_part(old, new)))
         })
         .collect()
 }
