@@ -244,15 +244,18 @@ impl Project {
             for loc in table.ddl.iter().chain(table.dml.iter()) {
                 let stmt = self.statement(*loc);
                 for r in stmt.refs.iter().filter(|r| lineage_role(r.role)) {
+                    // Only a name some table has can be ambiguous.
+                    let Some(group) = by_name.get(r.name.key()) else {
+                        continue;
+                    };
                     let id = self.settings.qualify(&stmt.scope, &r.name);
                     if self.ids.contains_key(&id) {
                         continue;
                     }
-                    let other = by_name.get(id.table.as_str()).and_then(|g| {
-                        g.iter()
-                            .map(|&i| &self.tables[i])
-                            .find(|t| t.id.may_equal(&id))
-                    });
+                    let other = group
+                        .iter()
+                        .map(|&i| &self.tables[i])
+                        .find(|t| t.id.may_equal(&id));
                     if let Some(other) = other {
                         let part = &r.name.parts[0];
                         errors.push(FileError {
@@ -453,6 +456,12 @@ impl Project {
     /// The table with this identity.
     pub fn table_by_id(&self, id: &TableId) -> Option<&Table> {
         self.ids.get(id).map(|&i| &self.tables[i])
+    }
+
+    /// The table parts of the earlier names references may still use
+    /// ([`Project::set_aliases`]).
+    pub fn alias_parts(&self) -> impl Iterator<Item = &str> {
+        self.aliases.keys().map(|id| id.table.as_str())
     }
 
     /// The identities of the external tables.

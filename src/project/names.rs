@@ -1,6 +1,7 @@
 //! Table identity: the qualified name a reference resolves to, and the
 //! shortest name that tells tables apart in reports.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::sql::{Scope, ScopeDatabase, TableName};
 
@@ -9,10 +10,10 @@ use crate::sql::{Scope, ScopeDatabase, TableName};
 pub struct Settings {
     /// The catalog unqualified names resolve in when a file sets none;
     /// None: unknown.
-    pub default_catalog: Option<String>,
+    pub default_catalog: Option<Arc<str>>,
     /// The database unqualified names resolve in when a file sets none;
     /// None: unknown.
-    pub default_database: Option<String>,
+    pub default_database: Option<Arc<str>>,
     /// SQL files larger than this are refused.
     pub max_file_bytes: u64,
 }
@@ -33,8 +34,8 @@ impl Default for Settings {
 impl Settings {
     pub fn from_config(config: &crate::config::Config) -> Settings {
         Settings {
-            default_catalog: config.default_catalog.clone(),
-            default_database: config.default_database.clone(),
+            default_catalog: config.default_catalog.as_deref().map(Arc::from),
+            default_database: config.default_database.as_deref().map(Arc::from),
             max_file_bytes: config.max_sql_file_bytes,
         }
     }
@@ -44,20 +45,20 @@ impl Settings {
         let parts = &name.parts;
         let n = parts.len();
         let table = parts[n - 1].value.clone();
-        let value = |k: usize| Some(parts[k].value.clone());
-        let catalog = || {
-            scope
-                .catalog
-                .clone()
-                .or_else(|| self.default_catalog.clone())
+        let value = |k: usize| Some(Arc::from(parts[k].value.as_str()));
+        let catalog = || match &scope.catalog {
+            Some(c) => Some(Arc::from(c.as_str())),
+            None => self.default_catalog.clone(),
         };
         let database = || match &scope.database {
             ScopeDatabase::Default => self.default_database.clone(),
-            ScopeDatabase::OfCatalog if scope.catalog == self.default_catalog => {
+            ScopeDatabase::OfCatalog
+                if scope.catalog.as_deref() == self.default_catalog.as_deref() =>
+            {
                 self.default_database.clone()
             }
             ScopeDatabase::OfCatalog => None,
-            ScopeDatabase::Named(d) => Some(d.clone()),
+            ScopeDatabase::Named(d) => Some(Arc::from(d.as_str())),
         };
         match n {
             1 => TableId {
@@ -84,8 +85,8 @@ impl Settings {
 /// configured, no `USE` in the file): one value for the whole project.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TableId {
-    pub catalog: Option<String>,
-    pub database: Option<String>,
+    pub catalog: Option<Arc<str>>,
+    pub database: Option<Arc<str>>,
     pub table: String,
 }
 
@@ -93,7 +94,7 @@ impl TableId {
     /// Whether both may be one table: equal names, and equal catalogs and
     /// databases where both are known.
     pub fn may_equal(&self, other: &TableId) -> bool {
-        let part = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        let part = |a: &Option<Arc<str>>, b: &Option<Arc<str>>| match (a, b) {
             (Some(a), Some(b)) => a == b,
             _ => true,
         };
@@ -137,6 +138,9 @@ impl TableId {
     /// `display` (this table's name): `orders_v2` for `db.orders` renamed
     /// `db.orders_v2`.
     pub fn table_part<'a>(&self, display: &str, renamed: &'a str) -> &'a str {
+        if display == self.table {
+            return renamed;
+        }
         renamed
             .strip_prefix(self.display_prefix(display).as_str())
             .unwrap_or(renamed)
@@ -145,6 +149,9 @@ impl TableId {
     /// The part of `display` (a name of this table at some level) before
     /// its table part, with the dot: `db.` for `db.t`.
     pub fn display_prefix(&self, display: &str) -> String {
+        if display.len() <= self.table.len() {
+            return String::new();
+        }
         (2..=3)
             .rev()
             .map(|l| self.at_level(l))
@@ -158,32 +165,46 @@ impl TableId {
 /// else fully qualified) that no other id shares. `Err` holds two ids no
 /// name tells apart.
 pub fn display_names(ids: &[&TableId]) -> Result<Vec<String>, (usize, usize)> {
-    let mut level = vec![1u8; ids.len()];
+    // Most names are unique by their table part: only the others are
+    // qualified further.
+    let mut count: HashMap<&str, u32> = HashMap::with_capacity(ids.len());
+    for id in ids {
+        *count.entry(id.table.as_str()).or_default() += 1;
+    }
+    let mut names: Vec<String> = ids.iter().map(|id| id.table.clone()).collect();
+    let clashing: Vec<usize> = (0..ids.len())
+        .filter(|&k| count[ids[k].table.as_str()] > 1)
+        .collect();
+    if clashing.is_empty() {
+        return Ok(names);
+    }
+    // A qualified name may also equal a table part with a dot in it.
+    let mut watch = clashing.clone();
+    watch.extend(
+        (0..ids.len()).filter(|&k| count[ids[k].table.as_str()] == 1 && names[k].contains('.')),
+    );
+    let mut level: HashMap<usize, u8> = watch.iter().map(|&k| (k, 1)).collect();
     loop {
-        let names: Vec<String> = ids
-            .iter()
-            .zip(&level)
-            .map(|(id, l)| id.at_level(*l))
-            .collect();
-        let mut seen: HashMap<&str, Vec<usize>> = HashMap::with_capacity(names.len());
-        for (k, n) in names.iter().enumerate() {
-            seen.entry(n.as_str()).or_default().push(k);
+        let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &k in &watch {
+            seen.entry(names[k].as_str()).or_default().push(k);
         }
+        let groups: Vec<Vec<usize>> = seen.into_values().filter(|g| g.len() > 1).collect();
+        let Some(first) = groups.first() else {
+            return Ok(names);
+        };
+        let clash = (first[0], first[1]);
         let mut bumped = false;
-        let mut clash = None;
-        for group in seen.values().filter(|g| g.len() > 1) {
-            clash = Some((group[0], group[1]));
-            for &k in group {
-                if level[k] < 3 {
-                    level[k] += 1;
-                    bumped = true;
-                }
+        for k in groups.into_iter().flatten() {
+            let l = level.entry(k).or_insert(1);
+            if *l < 3 {
+                *l += 1;
+                names[k] = ids[k].at_level(*l);
+                bumped = true;
             }
         }
-        match clash {
-            None => return Ok(names),
-            Some(pair) if !bumped => return Err(pair),
-            Some(_) => {}
+        if !bumped {
+            return Err(clash);
         }
     }
 }
@@ -194,8 +215,8 @@ mod tests {
 
     fn id(c: Option<&str>, d: Option<&str>, t: &str) -> TableId {
         TableId {
-            catalog: c.map(String::from),
-            database: d.map(String::from),
+            catalog: c.map(Arc::from),
+            database: d.map(Arc::from),
             table: t.to_string(),
         }
     }

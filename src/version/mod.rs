@@ -2,6 +2,7 @@
 //! project, which are impacted, and the green name of each.
 mod matching;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -349,24 +350,28 @@ fn same_statement(
     }
     let bn = resolved_ids(base, b);
     let hn = resolved_ids(head, h);
-    let to_base = |id: &TableId| -> TableId {
+    let to_base = |id: &TableId| -> Option<&TableId> {
         head.table_by_id(id)
             .and_then(|t| head_to_base.get(&t.name))
             .and_then(|n| base.table(n))
-            .map_or_else(|| id.clone(), |t| t.id.clone())
+            .map(|t| &t.id)
     };
-    bn.len() == hn.len() && bn.iter().zip(&hn).all(|(b, h)| to_base(h) == *b)
+    bn.len() == hn.len()
+        && bn
+            .iter()
+            .zip(&hn)
+            .all(|(b, h)| to_base(h).unwrap_or(h) == b.as_ref())
 }
 
 /// The identity of every renamable name in the statement, in the order of
 /// [`Statement::name_sequence`] (a name that still uses a table's earlier
 /// name gives the table's identity).
-fn resolved_ids(project: &Project, s: &Statement) -> Vec<TableId> {
+fn resolved_ids<'p>(project: &'p Project, s: &Statement) -> Vec<Cow<'p, TableId>> {
     let resolve = |n: &crate::sql::TableName| match project.resolve(s, n) {
-        Resolved::Table(i) => project.tables[i].id.clone(),
-        Resolved::External(_) => project.settings().qualify(&s.scope, n),
+        Resolved::Table(i) => Cow::Borrowed(&project.tables[i].id),
+        Resolved::External(_) => Cow::Owned(project.settings().qualify(&s.scope, n)),
     };
-    let mut out: Vec<TableId> = s.target.iter().map(resolve).collect();
+    let mut out: Vec<Cow<'p, TableId>> = s.target.iter().map(resolve).collect();
     for r in &s.refs {
         out.push(match r.role {
             RefRole::Qualifier { of } => resolve(&s.refs[of].name),

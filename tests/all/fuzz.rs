@@ -556,8 +556,8 @@ fn query(template: usize, reads: &[String], plain: &[String]) -> String {
 fn id_of(place: usize, name: &str, known: bool) -> TableId {
     let (c, d) = scope(place, known);
     TableId {
-        catalog: c.map(String::from),
-        database: d.map(String::from),
+        catalog: c.map(std::sync::Arc::from),
+        database: d.map(std::sync::Arc::from),
         table: name.to_string(),
     }
 }
@@ -579,8 +579,8 @@ fn generate(specs: &[TableSpec], known: bool) -> Generated {
         });
     }
     let settings = Settings {
-        default_catalog: known.then(|| PLACES[0].0.to_string()),
-        default_database: known.then(|| PLACES[0].1.to_string()),
+        default_catalog: known.then(|| PLACES[0].0.into()),
+        default_database: known.then(|| PLACES[0].1.into()),
         ..Settings::default()
     };
     let mut files = Vec::new();
