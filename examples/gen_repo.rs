@@ -13,7 +13,9 @@
 //! their product (and now and then a dimension of another product), facts
 //! aggregate intermediates with window TVFs. The SQL has CTEs, joins, temporal
 //! joins, window TVFs, ROW_NUMBER dedup, UNION ALL, IN subqueries, comments
-//! and string literals naming tables, backquoted and qualified names.
+//! and string literals naming tables, backquoted and qualified names. Its
+//! `greenlight.yaml` says where the statements run (`default_catalog`,
+//! `default_database`), as a project that qualifies names must.
 //!
 //! History: a first commit tagged `v1.0.0`, then a commit that changes the
 //! DML of a share (`--change`) of the tables semantically (a new filter),
@@ -561,6 +563,14 @@ fn run(args: &Args) -> Result<(), String> {
     let mut bytes = 0usize;
     let mut files = 0usize;
     let io = |e: std::io::Error| e.to_string();
+    // Some references are written `default_catalog`.`default_database`.x:
+    // say where the statements run, so that they are the project's tables.
+    write(
+        &args.out,
+        "greenlight.yaml",
+        "default_catalog: default_catalog\ndefault_database: default_database\n",
+    )
+    .map_err(io)?;
     for (i, t) in tables.iter().enumerate() {
         let dir = dir_of(t);
         let d = ddl(t);

@@ -39,6 +39,18 @@ pub struct Config {
     /// Deploy environments (`stage`, `prod`, ...): target API, Confluent
     /// Cloud and Flink settings, polling and validation thresholds.
     pub environments: std::collections::BTreeMap<String, crate::deploy::Environment>,
+    /// The catalog the statements run in (Flink's `default_catalog`, a
+    /// Confluent environment): unqualified table names resolve in it unless
+    /// a file says `USE CATALOG` or `SET 'sql.current-catalog'`. Unset:
+    /// unknown, and a name that could be two tables is an error.
+    pub default_catalog: Option<String>,
+    /// The database the statements run in (Flink's `default_database`, a
+    /// Confluent cluster), like `default_catalog` (`USE db`,
+    /// `SET 'sql.current-database'`).
+    pub default_database: Option<String>,
+    /// SQL files larger than this many bytes are refused with an error
+    /// (default 4 MiB): the analysis holds a file in memory.
+    pub max_sql_file_bytes: u64,
     /// The file this config was read from (None: defaults, nothing read).
     #[serde(skip)]
     pub source: Option<std::path::PathBuf>,
@@ -210,6 +222,9 @@ impl Default for Config {
             cleanup_retention: "7d".into(),
             templates: Default::default(),
             environments: Default::default(),
+            default_catalog: None,
+            default_database: None,
+            max_sql_file_bytes: crate::project::DEFAULT_MAX_SQL_FILE_BYTES,
             source: None,
         }
     }
@@ -260,6 +275,22 @@ impl Config {
     }
 
     fn validate(&self) -> std::result::Result<(), String> {
+        if self.max_sql_file_bytes == 0 {
+            return Err(
+                "max_sql_file_bytes must be more than 0\n  hint: leave it out for the default (4 MiB)"
+                    .to_string(),
+            );
+        }
+        for (key, value) in [
+            ("default_catalog", &self.default_catalog),
+            ("default_database", &self.default_database),
+        ] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(format!(
+                    "{key} must not be empty\n  hint: leave it out when it is not known"
+                ));
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for s in &self.schemas {
             if !seen.insert(s.table.as_str()) {
@@ -406,6 +437,28 @@ mod tests {
         let e = Config::parse("tag_patern: 'v*'\n").unwrap_err();
         assert!(e.contains("unknown field `tag_patern`"), "{e}");
         assert!(e.starts_with("1:1"), "{e}");
+    }
+
+    #[test]
+    fn sql_name_defaults_and_size_limit() {
+        let c = Config::default();
+        assert_eq!(c.default_catalog, None);
+        assert_eq!(c.max_sql_file_bytes, 4 << 20);
+        let c = Config::parse(
+            "default_catalog: default_catalog\ndefault_database: sales\nmax_sql_file_bytes: 1000\n",
+        )
+        .unwrap();
+        assert_eq!(c.default_catalog.as_deref(), Some("default_catalog"));
+        assert_eq!(c.default_database.as_deref(), Some("sales"));
+        assert_eq!(c.max_sql_file_bytes, 1000);
+        let s = crate::project::Settings::from_config(&c);
+        assert_eq!(s.max_file_bytes, 1000);
+        assert_eq!(s.default_database.as_deref(), Some("sales"));
+        assert!(Config::parse("max_sql_file_bytes: 0\n").is_err());
+        assert!(Config::parse("max_sql_file_bytes: -1\n").is_err());
+        assert!(Config::parse("default_catalog: ''\n").is_err());
+        let e = Config::parse("default_catlog: x\n").unwrap_err();
+        assert!(e.contains("unknown field `default_catlog`"), "{e}");
     }
 
     #[test]

@@ -61,11 +61,15 @@ struct ReadFile {
 }
 
 /// Reads a file of the working tree, hashes it and analyses it.
-fn read_and_hash(dir: &Path, path: &str) -> (Option<Oid>, std::result::Result<SqlFile, FileError>) {
+fn read_and_hash(
+    dir: &Path,
+    path: &str,
+    settings: &project::Settings,
+) -> (Option<Oid>, std::result::Result<SqlFile, FileError>) {
     match std::fs::read(dir.join(path)) {
         Ok(bytes) => (
             worktree::blob_id(&bytes),
-            project::analyze_bytes(path, &bytes),
+            project::analyze_bytes_with(path, &bytes, settings),
         ),
         Err(e) => (None, Err(project::unreadable(path, &e))),
     }
@@ -113,6 +117,7 @@ fn refuse_uncommitted(dirty: &[String]) -> Result<()> {
 
 pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     let excludes = project::exclusion_set(&req.config.exclude);
+    let settings = project::Settings::from_config(req.config);
     // The git side (base ref, the base's files, the commits' changes) runs
     // on its own thread while the working tree is read, hashed and analysed;
     // errors are reported in the order of the steps all the same.
@@ -135,7 +140,7 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
             .ok()
             .map(|excludes| -> Result<Vec<ReadFile>> {
                 let found = project::walk_sql(req.project_dir, excludes, |path| {
-                    read_and_hash(req.project_dir, path)
+                    read_and_hash(req.project_dir, path, &settings)
                 })?;
                 Ok(found
                     .into_iter()
@@ -217,13 +222,13 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         .map(|(path, id)| Ok((path.clone(), repo.blob(id)?)))
         .collect::<Result<_>>()?;
     let mut base_files: Vec<SqlFile> = reused.into_par_iter().map(|f| f.clone()).collect();
-    base_files
-        .extend(project::analyze_texts(&to_read).with_context(|| {
-            format!("cannot analyse the project at the base ref {}", base.name)
-        })?);
-    let base_project =
-        Project::build(base_files).with_context(|| format!("at the base ref {}", base.name))?;
-    let mut head = Project::build(head_files)?;
+    base_files.extend(
+        project::analyze_texts_with(&to_read, &settings)
+            .with_context(|| format!("cannot analyse the project at the base ref {}", base.name))?,
+    );
+    let base_project = Project::build_with(base_files, &settings)
+        .with_context(|| format!("at the base ref {}", base.name))?;
+    let mut head = Project::build_with(head_files, &settings)?;
     // References to a table's base name, where the table was renamed since
     // (by an earlier rewrite or by hand), resolve to the renamed table.
     let aliases: Vec<(String, String)> = version::match_tables(&base_project, &head)

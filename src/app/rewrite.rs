@@ -58,7 +58,7 @@ pub fn prepare(
         .map(|r| (r.path.clone(), r.after.clone().into_bytes()))
         .collect();
     let mut analysed: std::collections::HashMap<String, crate::project::SqlFile> =
-        project::analyze_texts(&texts)?
+        project::analyze_texts_with(&texts, head.settings())?
             .into_iter()
             .map(|f| (f.path.clone(), f))
             .collect();
@@ -67,7 +67,7 @@ pub fn prepare(
         .iter()
         .map(|f| analysed.remove(&f.path).unwrap_or_else(|| f.clone()))
         .collect();
-    let after = Project::build(files)?;
+    let after = Project::build_with(files, head.settings())?;
     rewrite::verify(head, head_graph, &after, renames)?;
     Ok(rewrites)
 }

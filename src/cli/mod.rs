@@ -339,7 +339,8 @@ pub fn load_project(
 ) -> anyhow::Result<(crate::config::Config, crate::project::Project)> {
     use anyhow::Context;
     let config = crate::config::Config::load(&args.project, args.config.as_deref())?;
-    let project = crate::project::load(&args.project, &config.exclude)
+    let settings = crate::project::Settings::from_config(&config);
+    let project = crate::project::load_with(&args.project, &config.exclude, &settings)
         .with_context(|| format!("cannot analyse the project in {}", args.project.display()))?;
     for w in &project.warnings {
         warn(&w.to_string());

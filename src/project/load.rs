@@ -4,6 +4,7 @@ use std::path::Path;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use super::names::Settings;
 use crate::error::{Error, FileError, Result};
 use crate::sql::{self, Statement};
 
@@ -139,14 +140,44 @@ pub fn relative(dir: &Path, path: &Path) -> String {
 
 /// Reads and analyses files from disk in parallel.
 pub fn read_files(dir: &Path, paths: &[String]) -> Result<Vec<SqlFile>> {
+    read_files_with(dir, paths, &Settings::default())
+}
+
+/// [`read_files`] with the project's settings (the size limit): a file
+/// over the limit is refused before it is read.
+pub fn read_files_with(dir: &Path, paths: &[String], settings: &Settings) -> Result<Vec<SqlFile>> {
     let results: Vec<std::result::Result<SqlFile, FileError>> = paths
         .par_iter()
-        .map(|p| match std::fs::read(dir.join(p)) {
-            Ok(bytes) => analyze_bytes(p, &bytes),
-            Err(e) => Err(unreadable(p, &e)),
+        .map(|p| {
+            let path = dir.join(p);
+            match std::fs::metadata(&path) {
+                Ok(m) if m.len() > settings.max_file_bytes => {
+                    return Err(too_large(p, m.len(), settings.max_file_bytes));
+                }
+                Err(e) => return Err(unreadable(p, &e)),
+                Ok(_) => {}
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => analyze_bytes_with(p, &bytes, settings),
+                Err(e) => Err(unreadable(p, &e)),
+            }
         })
         .collect();
     collect_files(results)
+}
+
+/// The error of a SQL file over `max_sql_file_bytes`.
+pub fn too_large(path: &str, len: u64, max: u64) -> FileError {
+    FileError {
+        path: path.to_string(),
+        line: 1,
+        col: 1,
+        message: format!(
+            "the file is {len} bytes, over the limit of {max} bytes for a SQL file (max_sql_file_bytes)"
+        ),
+        hint: "split it into smaller files, or raise `max_sql_file_bytes` in greenlight.yaml"
+            .into(),
+    }
 }
 
 /// The error of a file that cannot be read.
@@ -162,7 +193,18 @@ pub fn unreadable(path: &str, e: &std::io::Error) -> FileError {
 
 /// Analyses in-memory texts (files from a git tree, rewritten texts).
 pub fn analyze_texts(texts: &[(String, Vec<u8>)]) -> Result<Vec<SqlFile>> {
-    let results: Vec<_> = texts.par_iter().map(|(p, b)| analyze_bytes(p, b)).collect();
+    analyze_texts_with(texts, &Settings::default())
+}
+
+/// [`analyze_texts`] with the project's settings.
+pub fn analyze_texts_with(
+    texts: &[(String, Vec<u8>)],
+    settings: &Settings,
+) -> Result<Vec<SqlFile>> {
+    let results: Vec<_> = texts
+        .par_iter()
+        .map(|(p, b)| analyze_bytes_with(p, b, settings))
+        .collect();
     collect_files(results)
 }
 
@@ -187,6 +229,19 @@ pub fn collect_files(
 
 /// Decodes and analyses one file's bytes.
 pub fn analyze_bytes(path: &str, bytes: &[u8]) -> std::result::Result<SqlFile, FileError> {
+    analyze_bytes_with(path, bytes, &Settings::default())
+}
+
+/// [`analyze_bytes`] with the project's settings: a file over the size
+/// limit is refused.
+pub fn analyze_bytes_with(
+    path: &str,
+    bytes: &[u8],
+    settings: &Settings,
+) -> std::result::Result<SqlFile, FileError> {
+    if bytes.len() as u64 > settings.max_file_bytes {
+        return Err(too_large(path, bytes.len() as u64, settings.max_file_bytes));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let valid = &bytes[..e.valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
@@ -219,6 +274,26 @@ pub fn analyze_bytes(path: &str, bytes: &[u8]) -> std::result::Result<SqlFile, F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_over_the_size_limit_are_refused() {
+        let settings = Settings {
+            max_file_bytes: 16,
+            ..Settings::default()
+        };
+        let e = analyze_bytes_with("big.sql", b"SELECT 1 FROM some_table;", &settings).unwrap_err();
+        assert_eq!((e.path.as_str(), e.line, e.col), ("big.sql", 1, 1));
+        assert!(e.message.contains("max_sql_file_bytes"), "{e}");
+        assert!(e.hint.contains("greenlight.yaml"), "{e}");
+        assert!(analyze_bytes_with("ok.sql", b"SELECT 1;", &settings).is_ok());
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("big.sql"), "SELECT 1 FROM some_table;").unwrap();
+        let e = read_files_with(dir.path(), &["big.sql".to_string()], &settings).unwrap_err();
+        assert!(
+            e.to_string().contains("big.sql:1:1: the file is 25 bytes"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn invalid_utf8_names_line_and_column() {

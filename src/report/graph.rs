@@ -9,6 +9,18 @@ use crate::project::Project;
 pub struct GraphJson<'a> {
     pub tables: Vec<TableJson<'a>>,
     pub external: Vec<&'a str>,
+    /// Schema edges (`CREATE TABLE to LIKE from`): they order creation and
+    /// carry schema changes, and are not parents (no data flows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub like_edges: Vec<LikeEdge>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LikeEdge {
+    /// The table whose schema is copied.
+    pub from: String,
+    /// The table created LIKE it.
+    pub to: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -20,6 +32,10 @@ pub struct TableJson<'a> {
     pub dml: Option<&'a str>,
     pub parents: Vec<String>,
     pub children: Vec<String>,
+    /// Set when a statement of the table declares its lineage with a
+    /// `-- greenlight:` annotation (`path:line:col` of the annotation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
 }
 
 pub fn graph_json<'a>(project: &'a Project, graph: &Graph) -> GraphJson<'a> {
@@ -35,10 +51,26 @@ pub fn graph_json<'a>(project: &'a Project, graph: &Graph) -> GraphJson<'a> {
                 dml: t.dml.first().map(|l| project.path(*l)),
                 parents: graph.parents(&t.name),
                 children: graph.children(&t.name),
+                declared: declared(project, t),
             })
             .collect(),
         external: project.external.iter().map(String::as_str).collect(),
+        like_edges: graph
+            .like_edges()
+            .into_iter()
+            .map(|(from, to)| LikeEdge { from, to })
+            .collect(),
     }
+}
+
+/// Where a table's lineage is declared by annotation, if it is.
+fn declared(project: &Project, t: &crate::project::Table) -> Option<String> {
+    t.ddl.iter().chain(t.dml.iter()).find_map(|l| {
+        project
+            .statement(*l)
+            .declared
+            .map(|d| format!("{}:{}:{}", project.path(*l), d.line, d.col))
+    })
 }
 
 /// One line per table: `name (kind) <- parents`, then the externals.
@@ -52,8 +84,16 @@ pub fn graph_text(project: &Project, graph: &Graph) -> String {
         .unwrap_or(0);
     for t in &project.tables {
         let parents = graph.parents(&t.name);
+        let like = graph.like_sources(&t.name);
+        let mut extra = String::new();
+        if !like.is_empty() {
+            extra.push_str(&format!("  (LIKE {})", like.join(", ")));
+        }
+        if let Some(at) = declared(project, t) {
+            extra.push_str(&format!("  (declared at {at})"));
+        }
         out.push_str(&format!(
-            "{:width$}  {:12} <- {}\n",
+            "{:width$}  {:12} <- {}{extra}\n",
             t.name,
             t.kind.as_str(),
             if parents.is_empty() {
@@ -80,7 +120,8 @@ pub fn mermaid_label(name: &str) -> String {
     name.replace('"', "#quot;")
 }
 
-/// A `flowchart LR` of the whole project; externals dashed.
+/// A `flowchart LR` of the whole project; externals dashed, `LIKE` edges
+/// dotted and labelled.
 pub fn graph_mermaid(project: &Project, graph: &Graph) -> String {
     let mut ids = std::collections::HashMap::new();
     let mut out = String::from("flowchart LR\n");
@@ -97,6 +138,13 @@ pub fn graph_mermaid(project: &Project, graph: &Graph) -> String {
     for (a, b) in graph.edges() {
         out.push_str(&format!("  {} --> {}\n", ids[a.as_str()], ids[b.as_str()]));
     }
+    for (a, b) in graph.like_edges() {
+        out.push_str(&format!(
+            "  {} -. LIKE .-> {}\n",
+            ids[a.as_str()],
+            ids[b.as_str()]
+        ));
+    }
     out.push_str("  classDef external stroke-dasharray: 4 4,fill:#f6f8fa\n");
     for name in &project.external {
         out.push_str(&format!("  class {} external\n", ids[name.as_str()]));
@@ -104,7 +152,7 @@ pub fn graph_mermaid(project: &Project, graph: &Graph) -> String {
     out
 }
 
-/// Graphviz dot.
+/// Graphviz dot; `LIKE` edges dashed and labelled.
 pub fn graph_dot(project: &Project, graph: &Graph) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
     let mut out = String::from("digraph greenlight {\n  rankdir=LR;\n  node [shape=box];\n");
@@ -116,6 +164,13 @@ pub fn graph_dot(project: &Project, graph: &Graph) -> String {
     }
     for (a, b) in graph.edges() {
         out.push_str(&format!("  {} -> {};\n", q(&a), q(&b)));
+    }
+    for (a, b) in graph.like_edges() {
+        out.push_str(&format!(
+            "  {} -> {} [style=dashed, label=\"LIKE\"];\n",
+            q(&a),
+            q(&b)
+        ));
     }
     out.push_str("}\n");
     out

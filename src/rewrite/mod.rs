@@ -1,12 +1,12 @@
 //! Rewrites (pure): the span edits that rename tables, and the check that a
 //! rewritten project is the old one with the renames applied, nothing else.
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::project::Project;
-use crate::sql::{next_version, rename_spans, render_name};
-use crate::version::resolved_names;
+use crate::project::{Project, Resolved};
+use crate::sql::{RefRole, next_version, rename_spans, render_name};
 
 /// A byte-span replacement in one file.
 pub type Edit = (usize, usize, String);
@@ -25,15 +25,41 @@ pub fn plan_edits(
     project: &Project,
     renames: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Vec<Edit>>> {
+    // Only names equal to a renamed table's own name, or to an earlier name
+    // a reference may still use, can need an edit: resolve those alone.
+    let mut wanted: HashSet<&str> = renames
+        .keys()
+        .filter_map(|n| project.table(n))
+        .map(|t| t.id.table.as_str())
+        .collect();
+    wanted.extend(project.alias_parts());
     let mut out: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
     for file in &project.files {
         for s in &file.statements {
-            let names = resolved_names(project, s);
-            for (part, table) in s.name_sequence().zip(names) {
-                // The table's final name; a reference that still uses an
-                // earlier name (a bump by hand) follows it too.
-                let new = renames.get(&table).unwrap_or(&table);
-                if *new == part.value || project.table(&table).is_none() {
+            let resolve = |n: &crate::sql::TableName| match project.resolve(s, n) {
+                Resolved::Table(i) => Some(&project.tables[i]),
+                Resolved::External(_) => None,
+            };
+            for (k, part) in s.name_sequence().enumerate() {
+                if !wanted.contains(part.value.as_str()) {
+                    continue;
+                }
+                let name = match k.checked_sub(usize::from(s.target.is_some())) {
+                    None => s.target.as_ref().expect("the target comes first"),
+                    Some(r) => match s.refs[r].role {
+                        RefRole::Qualifier { of } => &s.refs[of].name,
+                        _ => &s.refs[r].name,
+                    },
+                };
+                let Some(t) = resolve(name) else {
+                    continue;
+                };
+                // The table's final name (its own part, qualifiers kept as
+                // written); a reference that still uses an earlier name (a
+                // bump by hand) follows it too.
+                let full = renames.get(&t.name).unwrap_or(&t.name);
+                let new = t.id.table_part(&t.name, full);
+                if new == part.value {
                     continue;
                 }
                 let text = render_name(new, part.quote).map_err(|e| {
@@ -59,7 +85,9 @@ pub fn apply(path: &str, text: &str, edits: &[Edit]) -> Result<String> {
 
 /// Checks that `after` is `before` with `renames` applied: same files and
 /// statements (equal fingerprints: only table-name spans differ), same
-/// tables, kinds and files, and the same graph under the renames.
+/// tables, kinds and files, and the same graph under the renames. Tables
+/// are compared by identity (their display names may change with renames).
+/// `before_graph` is `before`'s graph, built once by the caller.
 pub fn verify(
     before: &Project,
     before_graph: &Graph,
@@ -71,7 +99,15 @@ pub fn verify(
             "the rewrite would change more than table names: {what}; nothing was written\n  hint: this is a greenlight bug: please report it with the SQL involved"
         )))
     };
-    let map = |n: &str| renames.get(n).cloned().unwrap_or_else(|| n.to_string());
+    // A name of `before` -> the identity it has after the rewrite.
+    let map = |n: &str| {
+        let id = before.id_of(n)?;
+        Some(match renames.get(n) {
+            Some(g) => Cow::Owned(id.renamed(id.table_part(n, g))),
+            None => Cow::Borrowed(id),
+        })
+    };
+    let id = |n: &str| after.id_of(n).map(Cow::Borrowed);
     if before.files.len() != after.files.len() {
         return fail("the set of files differs".into());
     }
@@ -88,20 +124,29 @@ pub fn verify(
     }
     let bg = before_graph;
     let ag = Graph::build(after)?;
-    let names: BTreeSet<String> = bg.names().iter().map(|n| map(n)).collect();
-    if names != ag.names() {
+    let (b_names, a_names) = (bg.names(), ag.names());
+    let names: BTreeSet<_> = b_names.iter().map(|n| map(n)).collect();
+    let after_names: BTreeSet<_> = a_names.iter().map(|n| id(n)).collect();
+    if names != after_names {
         return fail("the tables differ".into());
     }
-    let edges: BTreeSet<(String, String)> =
-        bg.edges().iter().map(|(p, c)| (map(p), map(c))).collect();
-    if edges != ag.edges() {
+    let (b_edges, a_edges) = (bg.edges(), ag.edges());
+    let mapped: BTreeSet<_> = b_edges.iter().map(|(p, c)| (map(p), map(c))).collect();
+    let actual: BTreeSet<_> = a_edges.iter().map(|(p, c)| (id(p), id(c))).collect();
+    if mapped != actual {
         return fail("the dependencies differ".into());
     }
-    if before.external != after.external {
+    let (b_likes, a_likes) = (bg.like_edges(), ag.like_edges());
+    let mapped: BTreeSet<_> = b_likes.iter().map(|(p, c)| (map(p), map(c))).collect();
+    let actual: BTreeSet<_> = a_likes.iter().map(|(p, c)| (id(p), id(c))).collect();
+    if mapped != actual {
+        return fail("the LIKE dependencies differ".into());
+    }
+    if before.external_ids() != after.external_ids() {
         return fail("the external tables differ".into());
     }
     for t in &before.tables {
-        let Some(a) = after.table(&map(&t.name)) else {
+        let Some(a) = map(&t.name).and_then(|id| after.table_by_id(id.as_ref())) else {
             return fail(format!("table {} is missing", t.name));
         };
         let paths = |p: &Project, t: &crate::project::Table| {

@@ -27,7 +27,8 @@ pub enum TokKind {
     /// A name or keyword. `value` is unquoted; `quote` is the quote character
     /// for a delimited identifier; `keyword` is `NoKeyword` when quoted.
     Word {
-        value: String,
+        /// Inline up to 24 bytes: no allocation per word.
+        value: compact_str::CompactString,
         quote: Option<char>,
         keyword: Keyword,
     },
@@ -117,7 +118,7 @@ pub(super) fn tokenize_with_sqlparser(src: &str) -> Result<Vec<Tok>, SqlError> {
                 } else {
                     w.keyword
                 },
-                value: w.value,
+                value: w.value.into(),
                 quote: w.quote_style,
             },
             Token::LParen => TokKind::LParen,

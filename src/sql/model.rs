@@ -14,19 +14,20 @@ pub struct NamePart {
     pub col: u32,
 }
 
-/// A table name as written: `t`, `` `db`.`t` ``, `cat.db.t`.
+/// A table name as written: `t`, `` `db`.`t` ``, `cat.db.t` (at most three
+/// parts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableName {
     pub parts: Vec<NamePart>,
 }
 
 impl TableName {
-    /// The last part: the table's own name, which identifies it.
+    /// The last part: the table's own name.
     pub fn last(&self) -> &NamePart {
         self.parts.last().expect("a name has at least one part")
     }
 
-    /// The identity used to resolve references: the unquoted last part.
+    /// The unquoted last part.
     pub fn key(&self) -> &str {
         &self.last().value
     }
@@ -51,11 +52,24 @@ impl TableName {
 pub enum RefRole {
     /// Read by a query: FROM, JOIN, subquery, TVF argument, temporal join.
     Read,
-    /// The source of `CREATE TABLE x LIKE y`.
+    /// The source of `CREATE TABLE x LIKE y`: a schema dependency, not a
+    /// data one.
     Like,
     /// `t.col` in an expression where `t` is an un-aliased table of the query;
     /// `of` is the index (in `Statement::refs`) of the reference it qualifies.
     Qualifier { of: usize },
+    /// A bare name passed to a table function without `TABLE`
+    /// (`TABLE(f(a))`): a table when it names one, else a column or a
+    /// constant. The project decides, and says so in a warning.
+    TableArg {
+        /// Whether nothing in scope could make it a column (the first item
+        /// of a top-level FROM, not LATERAL).
+        uncorrelated: bool,
+    },
+    /// A name inside a statement whose lineage is declared by an annotation
+    /// (`-- greenlight: ...`) equal to a declared table: renamed with it,
+    /// not a lineage edge.
+    Mention,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,9 +79,9 @@ pub struct TableRef {
 }
 
 impl TableRef {
-    /// Whether this reference makes the table a parent (reads and LIKE).
+    /// Whether this reference makes the table a data parent (reads only).
     pub fn is_lineage(&self) -> bool {
-        !matches!(self.role, RefRole::Qualifier { .. })
+        matches!(self.role, RefRole::Read)
     }
 }
 
@@ -79,7 +93,12 @@ pub enum StatementKind {
     /// `CREATE TABLE ... AS query`.
     Ctas,
     CreateView,
+    /// `CREATE MATERIALIZED TABLE ... AS query`.
     CreateMaterializedTable,
+    /// `CREATE MATERIALIZED TABLE` with no query: shift_left's DDL, whose
+    /// DML lives in another file (or nowhere). It defines the table and
+    /// runs no job of its own.
+    CreateMaterializedTableSchema,
     /// `INSERT INTO|OVERWRITE`, alone or inside a statement set.
     Insert,
     /// A query with no target.
@@ -101,6 +120,7 @@ impl StatementKind {
                 | StatementKind::Ctas
                 | StatementKind::CreateView
                 | StatementKind::CreateMaterializedTable
+                | StatementKind::CreateMaterializedTableSchema
         )
     }
 
@@ -120,7 +140,8 @@ impl StatementKind {
             StatementKind::CreateTable => "create_table",
             StatementKind::Ctas => "ctas",
             StatementKind::CreateView => "create_view",
-            StatementKind::CreateMaterializedTable => "create_materialized_table",
+            StatementKind::CreateMaterializedTable
+            | StatementKind::CreateMaterializedTableSchema => "create_materialized_table",
             StatementKind::Insert => "insert",
             StatementKind::Query => "query",
             StatementKind::Config => "config",
@@ -131,33 +152,36 @@ impl StatementKind {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::StatementKind::*;
+/// The current catalog and database as a file sets them before a statement
+/// (`USE CATALOG`, `USE`, `SET 'sql.current-catalog'|'sql.current-database'`,
+/// `RESET`). Unqualified names resolve against them; what the file does not
+/// set comes from the project's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// The catalog set in the file; None: the project's default.
+    pub catalog: Option<String>,
+    pub database: ScopeDatabase,
+}
 
-    /// The runs-a-job rule for every statement kind.
-    #[test]
-    fn which_statements_run_a_job() {
-        let runs = [Insert, Ctas, CreateMaterializedTable];
-        let completes = [CreateTable, CreateView, Query, Config, Drop, Alter, Ignored];
-        assert!(runs.iter().all(|k| k.runs_continuously()));
-        assert!(completes.iter().all(|k| !k.runs_continuously()));
-        // Every kind is in one list: a new kind must be classified here.
-        for k in runs.iter().chain(&completes) {
-            match k {
-                CreateTable
-                | Ctas
-                | CreateView
-                | CreateMaterializedTable
-                | Insert
-                | Query
-                | Config
-                | Drop
-                | Alter
-                | Ignored => {}
-            }
-        }
-    }
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum ScopeDatabase {
+    /// Not set in the file: the project's default.
+    #[default]
+    Default,
+    /// `USE CATALOG c` switched catalogs: the database is that catalog's
+    /// default one (the project's default database when `c` is the default
+    /// catalog, else unknown).
+    OfCatalog,
+    /// Set in the file.
+    Named(String),
+}
+
+/// Where a statement's lineage was declared instead of analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declared {
+    /// Position of the `greenlight:` annotation.
+    pub line: u32,
+    pub col: u32,
 }
 
 /// One analysed statement.
@@ -179,10 +203,19 @@ pub struct Statement {
     /// folded with the session `SET`s before it in the file. Two statements
     /// with equal fingerprints and equal name sequences are the same SQL.
     pub fingerprint: u64,
+    /// Hash of the statement's own text as written (its comments and
+    /// whitespace included, from the end of the statement before it),
+    /// table-name parts masked, folded like `fingerprint`: equal
+    /// fingerprints with different texts are a cosmetic change.
+    pub text_hash: u64,
     /// Whether it sits inside `EXECUTE STATEMENT SET BEGIN ... END`.
     pub in_statement_set: bool,
     /// Why the statement keeps state (empty: stateless).
     pub state: Vec<super::state::StateReason>,
+    /// The current catalog and database its unqualified names resolve in.
+    pub scope: Scope,
+    /// Set when its lineage comes from a `-- greenlight:` annotation.
+    pub declared: Option<Declared>,
 }
 
 impl Statement {
@@ -195,8 +228,55 @@ impl Statement {
             .chain(self.refs.iter().map(|r| r.name.last()))
     }
 
-    /// Tables this statement reads (lineage references only).
+    /// Tables this statement reads (data lineage references only).
     pub fn reads(&self) -> impl Iterator<Item = &TableName> {
         self.refs.iter().filter(|r| r.is_lineage()).map(|r| &r.name)
+    }
+
+    /// The sources of `CREATE TABLE ... LIKE` (schema dependencies).
+    pub fn likes(&self) -> impl Iterator<Item = &TableName> {
+        self.refs
+            .iter()
+            .filter(|r| r.role == RefRole::Like)
+            .map(|r| &r.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatementKind::*;
+
+    /// The runs-a-job rule for every statement kind.
+    #[test]
+    fn which_statements_run_a_job() {
+        let runs = [Insert, Ctas, CreateMaterializedTable];
+        let completes = [
+            CreateTable,
+            CreateMaterializedTableSchema,
+            CreateView,
+            Query,
+            Config,
+            Drop,
+            Alter,
+            Ignored,
+        ];
+        assert!(runs.iter().all(|k| k.runs_continuously()));
+        assert!(completes.iter().all(|k| !k.runs_continuously()));
+        // Every kind is in one list: a new kind must be classified here.
+        for k in runs.iter().chain(&completes) {
+            match k {
+                CreateTable
+                | Ctas
+                | CreateView
+                | CreateMaterializedTable
+                | CreateMaterializedTableSchema
+                | Insert
+                | Query
+                | Config
+                | Drop
+                | Alter
+                | Ignored => {}
+            }
+        }
     }
 }

@@ -5,17 +5,89 @@ use super::hash::FastHasher;
 
 use sqlparser::keywords::Keyword;
 
+use super::annotate;
 use super::error::SqlError;
 use super::lex::{Tok, TokKind, tokenize};
-use super::model::{RefRole, Statement, StatementKind, TableName};
+use super::model::{
+    Declared, RefRole, Scope, ScopeDatabase, Statement, StatementKind, TableName, TableRef,
+};
 use super::query::{QueryAnalyzer, match_parens};
+
+/// The hint every statement-level error ends with: how to declare a
+/// statement greenlight cannot read.
+const DECLARE_HINT: &str = "if Flink accepts this statement, declare what it writes and reads in a comment before it: -- greenlight: writes <table> reads <table>, <table> (see docs/sql.md)";
+
+/// One statement's token range `toks[lo..hi]`, its `;` excluded.
+struct Range {
+    lo: usize,
+    hi: usize,
+    in_set: bool,
+}
 
 /// Analyses a whole SQL text: every statement, in source order.
 pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
     let toks = tokenize(src)?;
     let close = match_parens(&toks)?;
+    let ranges = split(&toks)?;
+    let annotations = annotate::find(src, &toks)?;
+    let owner = assign(src, &toks, &ranges, &annotations)?;
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut scope = Scope::default();
+    let (mut settings, mut raw_settings) = (0u64, 0u64);
+    let mut region_start = 0;
+    for (k, r) in ranges.iter().enumerate() {
+        let mut stmt = match owner[k] {
+            Some(a) => declared(src, &toks, r.lo, r.hi, &annotations[a]),
+            None => statement(src, &toks, &close, r.lo, r.hi).map_err(with_declare_hint)?,
+        };
+        if r.in_set {
+            if stmt.kind != StatementKind::Insert {
+                return Err(SqlError::new(
+                    stmt.line,
+                    stmt.col,
+                    format!(
+                        "a statement set may only hold INSERT statements, found {}",
+                        stmt.kind.as_str()
+                    ),
+                    "move this statement before EXECUTE STATEMENT SET BEGIN",
+                ));
+            }
+            stmt.in_statement_set = true;
+        }
+        let region_end = if k + 1 == ranges.len() {
+            src.len()
+        } else {
+            stmt.end
+        };
+        stmt.text_hash = text_hash(src, region_start, region_end, &stmt);
+        region_start = region_end;
+        stmt.scope = scope.clone();
+        if stmt.kind == StatementKind::Config {
+            settings = mix(settings, stmt.fingerprint);
+            raw_settings = mix(raw_settings, stmt.text_hash);
+            update_scope(&toks, r.lo, r.hi, src, &mut scope);
+        } else {
+            stmt.fingerprint = mix(settings, stmt.fingerprint);
+            stmt.text_hash = mix(raw_settings, stmt.text_hash);
+        }
+        out.push(stmt);
+    }
+    Ok(out)
+}
+
+fn with_declare_hint(mut e: SqlError) -> SqlError {
+    e.hint = if e.hint.is_empty() {
+        DECLARE_HINT.to_string()
+    } else {
+        format!("{}\n  hint: {DECLARE_HINT}", e.hint)
+    };
+    e
+}
+
+/// The statements' token ranges, `EXECUTE STATEMENT SET BEGIN ... END`
+/// wrappers removed.
+fn split(toks: &[Tok]) -> Result<Vec<Range>, SqlError> {
     let mut out = Vec::new();
-    let mut settings = 0u64;
     let mut set_open: Option<usize> = None;
     let mut i = 0;
     while i < toks.len() {
@@ -24,12 +96,12 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
             continue;
         }
         if set_open.is_none() {
-            if starts_with_words(&toks, i, &["EXECUTE", "STATEMENT", "SET", "BEGIN"]) {
+            if starts_with_words(toks, i, &["EXECUTE", "STATEMENT", "SET", "BEGIN"]) {
                 set_open = Some(i);
                 i += 4;
                 continue;
             }
-            if starts_with_words(&toks, i, &["BEGIN", "STATEMENT", "SET"]) {
+            if starts_with_words(toks, i, &["BEGIN", "STATEMENT", "SET"]) {
                 set_open = Some(i);
                 i += 3;
                 continue;
@@ -45,27 +117,11 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
             .iter()
             .position(|t| t.kind == TokKind::Semi)
             .map_or(toks.len(), |p| i + p);
-        let mut stmt = statement(src, &toks, &close, i, end)?;
-        if set_open.is_some() {
-            if stmt.kind != StatementKind::Insert {
-                return Err(SqlError::new(
-                    stmt.line,
-                    stmt.col,
-                    format!(
-                        "a statement set may only hold INSERT statements, found {}",
-                        stmt.kind.as_str()
-                    ),
-                    "move this statement before EXECUTE STATEMENT SET BEGIN",
-                ));
-            }
-            stmt.in_statement_set = true;
-        }
-        if stmt.kind == StatementKind::Config {
-            settings = mix(settings, stmt.fingerprint);
-        } else {
-            stmt.fingerprint = mix(settings, stmt.fingerprint);
-        }
-        out.push(stmt);
+        out.push(Range {
+            lo: i,
+            hi: end,
+            in_set: set_open.is_some(),
+        });
         i = end + 1;
     }
     if let Some(o) = set_open {
@@ -78,6 +134,189 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
         ));
     }
     Ok(out)
+}
+
+/// The statement each annotation belongs to: the one it stands in or
+/// before, or the one whose `;` ends on its line. Returns, per range, the
+/// index of its annotation.
+fn assign(
+    src: &str,
+    toks: &[Tok],
+    ranges: &[Range],
+    annotations: &[annotate::Annotation],
+) -> Result<Vec<Option<usize>>, SqlError> {
+    let mut owner = vec![None; ranges.len()];
+    for (a, ann) in annotations.iter().enumerate() {
+        let p = ann.at;
+        // Ranges ending before the annotation; the next one may hold it.
+        let next = ranges.partition_point(|r| toks[r.hi - 1].end <= p);
+        let inside = ranges.get(next).is_some_and(|r| toks[r.lo].start <= p);
+        let trailing = !inside && next > 0 && {
+            let prev = &ranges[next - 1];
+            let last = toks.get(prev.hi).unwrap_or(&toks[prev.hi - 1]);
+            let after = ranges.get(next).map_or(src.len(), |r| toks[r.lo].start);
+            last.end <= p
+                && !src[last.end..p].contains('\n')
+                && (next == ranges.len() || src[p..after].contains('\n'))
+        };
+        let k = if trailing {
+            next - 1
+        } else if next < ranges.len() {
+            next
+        } else {
+            return Err(SqlError::new(
+                ann.line,
+                ann.col,
+                "this greenlight annotation is beside no statement",
+                "put it right before the statement it declares",
+            ));
+        };
+        if let Some(other) = owner[k].replace(a) {
+            let o: &annotate::Annotation = &annotations[other];
+            return Err(SqlError::new(
+                ann.line,
+                ann.col,
+                format!(
+                    "a second greenlight annotation for one statement (the first is at {}:{})",
+                    o.line, o.col
+                ),
+                "keep one annotation per statement",
+            ));
+        }
+    }
+    Ok(owner)
+}
+
+/// A statement whose lineage an annotation declares: not analysed; the
+/// words of its text equal to a declared table are renamed with it.
+fn declared(
+    src: &str,
+    toks: &[Tok],
+    lo: usize,
+    hi: usize,
+    ann: &annotate::Annotation,
+) -> Statement {
+    let kind = match ann.verb {
+        annotate::Verb::Writes => StatementKind::Insert,
+        annotate::Verb::Creates if ann.reads.is_empty() => StatementKind::CreateTable,
+        annotate::Verb::Creates => StatementKind::Ctas,
+        annotate::Verb::Ignore => StatementKind::Ignored,
+    };
+    let target = ann.target.clone();
+    let role = |role: RefRole| {
+        move |name: &TableName| TableRef {
+            name: name.clone(),
+            role,
+        }
+    };
+    let mut refs: Vec<TableRef> = ann.reads.iter().map(role(RefRole::Read)).collect();
+    refs.extend(ann.like.iter().map(role(RefRole::Like)));
+    refs.extend(
+        annotate::mentions(toks, lo, hi, ann)
+            .into_iter()
+            .map(|name| TableRef {
+                name,
+                role: RefRole::Mention,
+            }),
+    );
+    let fingerprint = fingerprint(src, toks, lo, hi, target.as_ref(), &refs);
+    let first = &toks[lo];
+    Statement {
+        kind,
+        target,
+        refs,
+        start: first.start,
+        end: toks[hi - 1].end,
+        line: first.line,
+        col: first.col,
+        fingerprint,
+        text_hash: 0,
+        in_statement_set: false,
+        state: super::state::state_reasons(toks, lo, hi),
+        scope: Scope::default(),
+        declared: Some(Declared {
+            line: ann.line,
+            col: ann.col,
+        }),
+    }
+}
+
+/// `USE CATALOG c`, `USE [c.]d`, `SET 'sql.current-catalog'|'sql.current-database' = 'x'`,
+/// `RESET ['key']`: the current catalog and database after the statement.
+fn update_scope(toks: &[Tok], lo: usize, hi: usize, src: &str, scope: &mut Scope) {
+    let at = |i: usize| toks.get(i).filter(|_| i < hi);
+    let string = |i: usize| {
+        at(i)
+            .filter(|t| t.kind == TokKind::Str)
+            .map(|t| unquote(&src[t.start..t.end]))
+    };
+    let first = &toks[lo];
+    if first.is_kw(Keyword::USE) {
+        if at(lo + 1).is_some_and(|t| t.is_kw(Keyword::CATALOG))
+            && at(lo + 2).is_some_and(|t| t.word().is_some())
+        {
+            let (name, _) = super::query::parse_name(toks, lo + 2, hi);
+            scope.catalog = Some(name.key().to_string());
+            scope.database = ScopeDatabase::OfCatalog;
+        } else if at(lo + 1).is_some_and(|t| t.word().is_some() && !t.is_word_ci("MODULES")) {
+            let (name, _) = super::query::parse_name(toks, lo + 1, hi);
+            let parts = name.qualifier();
+            if let Some(c) = parts.last() {
+                scope.catalog = Some(c.to_string());
+            }
+            scope.database = ScopeDatabase::Named(name.key().to_string());
+        }
+    } else if first.is_kw(Keyword::SET) {
+        let is_eq = at(lo + 2).is_some_and(|t| &src[t.start..t.end] == "=");
+        if let (Some(key), true, Some(value)) = (string(lo + 1), is_eq, string(lo + 3)) {
+            match key.as_str() {
+                "sql.current-catalog" => scope.catalog = Some(value),
+                "sql.current-database" => scope.database = ScopeDatabase::Named(value),
+                _ => {}
+            }
+        }
+    } else if first.is_kw(Keyword::RESET) {
+        match string(lo + 1).as_deref() {
+            None if lo + 1 == hi => *scope = Scope::default(),
+            Some("sql.current-catalog") => scope.catalog = None,
+            Some("sql.current-database") => scope.database = ScopeDatabase::Default,
+            _ => {}
+        }
+    }
+}
+
+/// A string literal's value: quotes removed, doubled quotes undone.
+fn unquote(lit: &str) -> String {
+    let q = lit.chars().next().unwrap_or('\'');
+    let inner = lit
+        .strip_prefix(q)
+        .and_then(|s| s.strip_suffix(q))
+        .unwrap_or(lit);
+    let doubled: String = [q, q].iter().collect();
+    inner.replace(&doubled, &q.to_string())
+}
+
+/// Hash of `src[lo..hi]` with the statement's table-name spans masked.
+fn text_hash(src: &str, lo: usize, hi: usize, stmt: &Statement) -> u64 {
+    let mut spans: Vec<(usize, usize)> = stmt
+        .name_sequence()
+        .map(|p| (p.start, p.end))
+        .filter(|(s, e)| *s >= lo && *e <= hi)
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    let mut h = FastHasher::default();
+    let mut at = lo;
+    for (s, e) in spans {
+        if s < at {
+            continue;
+        }
+        h.write(&src.as_bytes()[at..s]);
+        0xffu8.hash(&mut h);
+        at = e;
+    }
+    h.write(&src.as_bytes()[at..hi]);
+    h.finish()
 }
 
 fn starts_with_words(toks: &[Tok], i: usize, words: &[&str]) -> bool {
@@ -97,26 +336,27 @@ fn mix(a: u64, b: u64) -> u64 {
 fn statement(
     src: &str,
     toks: &[Tok],
-    close: &[usize],
+    close: &[u32],
     lo: usize,
     hi: usize,
 ) -> Result<Statement, SqlError> {
-    let mut a = QueryAnalyzer::new(toks, close);
+    let mut a = QueryAnalyzer::new(src, toks, close);
     let first = &toks[lo];
+    let at = |i: usize| toks.get(i).filter(|_| i < hi);
     let (kind, target) = match first.keyword() {
         Keyword::CREATE => create(&mut a, toks, lo + 1, hi)?,
+        // `REPLACE TABLE t ... AS query` (RTAS).
+        Keyword::REPLACE if at(lo + 1).is_some_and(|t| t.is_kw(Keyword::TABLE)) => {
+            create(&mut a, toks, lo + 1, hi)?
+        }
         Keyword::INSERT => (
             StatementKind::Insert,
             Some(insert(&mut a, toks, lo + 1, hi)?),
         ),
-        Keyword::EXECUTE
-            if toks.get(lo + 1).is_some_and(|t| t.is_kw(Keyword::INSERT)) && lo + 1 < hi =>
-        {
-            (
-                StatementKind::Insert,
-                Some(insert(&mut a, toks, lo + 2, hi)?),
-            )
-        }
+        Keyword::EXECUTE if at(lo + 1).is_some_and(|t| t.is_kw(Keyword::INSERT)) => (
+            StatementKind::Insert,
+            Some(insert(&mut a, toks, lo + 2, hi)?),
+        ),
         Keyword::DROP => drop_or_alter(&a, toks, lo + 1, hi, StatementKind::Drop)?,
         Keyword::ALTER => drop_or_alter(&a, toks, lo + 1, hi, StatementKind::Alter)?,
         Keyword::SET
@@ -157,8 +397,11 @@ fn statement(
         line: first.line,
         col: first.col,
         fingerprint,
+        text_hash: 0,
         in_statement_set: false,
         state: super::state::state_reasons(toks, lo, hi),
+        scope: Scope::default(),
+        declared: None,
     })
 }
 
@@ -168,7 +411,8 @@ fn first_text(t: &Tok) -> String {
         .unwrap_or_else(|| "a symbol".into())
 }
 
-/// `CREATE [OR REPLACE|OR ALTER] [TEMPORARY] TABLE|VIEW|MATERIALIZED TABLE`.
+/// `CREATE [OR REPLACE|OR ALTER] [TEMPORARY] TABLE|VIEW|MATERIALIZED TABLE`,
+/// from the token after CREATE.
 fn create(
     a: &mut QueryAnalyzer<'_>,
     toks: &[Tok],
@@ -220,52 +464,172 @@ fn create(
         i += 3;
     }
     let what = match kind {
-        StatementKind::CreateView => "view",
-        _ => "table",
+        StatementKind::CreateView => "VIEW",
+        StatementKind::CreateMaterializedTable => "MATERIALIZED TABLE",
+        _ => "TABLE",
     };
-    let (name, mut i) = target_name(
+    let (name, i) = target_name(
         a,
         toks,
         i,
         hi,
-        &format!("expected a {what} name after CREATE"),
+        &format!("expected a {} name after CREATE", what.to_lowercase()),
     )?;
-    let mut found_query = false;
-    while i < hi {
-        let t = &toks[i];
-        match t.kind {
-            TokKind::LParen => i = a.close_of(i) + 1,
-            _ if t.is_kw(Keyword::AS) => {
-                a.analyze_query(i + 1, hi)?;
-                found_query = true;
-                break;
-            }
-            _ if t.is_kw(Keyword::LIKE) && kind == StatementKind::CreateTable => {
-                if !(i + 1 < hi && toks[i + 1].word().is_some()) {
-                    return Err(a.err_at(i + 1, "expected a table name after LIKE", ""));
-                }
-                let (src, next) = a.name(i + 1, hi);
-                a.push_ref(src, RefRole::Like);
-                i = next;
-            }
-            _ => i += 1,
-        }
-    }
+    let found_query = create_clauses(a, toks, i, hi, kind, &name)?;
     let kind = match kind {
         StatementKind::CreateTable if found_query => StatementKind::Ctas,
-        StatementKind::CreateView | StatementKind::CreateMaterializedTable if !found_query => {
+        StatementKind::CreateMaterializedTable if !found_query => {
+            StatementKind::CreateMaterializedTableSchema
+        }
+        StatementKind::CreateView if !found_query => {
             return Err(a.err_at(
                 hi - 1,
-                format!(
-                    "expected AS followed by a query in this CREATE {}",
-                    what.to_uppercase()
-                ),
+                "expected AS followed by a query in this CREATE VIEW",
                 "write ... AS SELECT ...",
             ));
         }
         k => k,
     };
     Ok((kind, Some(name)))
+}
+
+/// The clauses after `CREATE ... name`: a schema or column list, COMMENT,
+/// PARTITIONED BY, DISTRIBUTED BY/INTO, WITH (options), LIKE (tables),
+/// `key = value` options (materialized tables: FRESHNESS, REFRESH_MODE)
+/// and `AS query`. Returns whether a query was found. Anything else is an
+/// error: a misspelt keyword must not drop a query or a LIKE.
+fn create_clauses(
+    a: &mut QueryAnalyzer<'_>,
+    toks: &[Tok],
+    mut i: usize,
+    hi: usize,
+    kind: StatementKind,
+    name: &TableName,
+) -> Result<bool, SqlError> {
+    let at = |i: usize| toks.get(i).filter(|_| i < hi);
+    let lparen = |i: usize| at(i).is_some_and(|t| t.kind == TokKind::LParen);
+    let table = matches!(
+        kind,
+        StatementKind::CreateTable | StatementKind::CreateMaterializedTable
+    );
+    while i < hi {
+        let t = &toks[i];
+        if t.kind == TokKind::LParen {
+            i = a.close_of(i) + 1;
+            continue;
+        }
+        match t.keyword() {
+            Keyword::AS => {
+                if !a.starts_query(i + 1, hi) && !at(i + 1).is_some_and(|t| t.is_kw(Keyword::TABLE))
+                {
+                    let found =
+                        at(i + 1).map_or("nothing".to_string(), |t| format!("`{}`", first_text(t)));
+                    return Err(a.err_at(
+                        (i + 1).min(hi - 1),
+                        format!("expected a query after AS, found {found}"),
+                        "write AS SELECT ..., AS WITH ... or AS VALUES ...",
+                    ));
+                }
+                a.analyze_query(i + 1, hi)?;
+                return Ok(true);
+            }
+            Keyword::LIKE if kind == StatementKind::CreateTable => {
+                if at(i + 1).is_none_or(|t| t.word().is_none()) {
+                    return Err(a.err_at(i + 1, "expected a table name after LIKE", ""));
+                }
+                let (src, next) = a.name(i + 1, hi)?;
+                a.push_ref(src, RefRole::Like);
+                i = next;
+            }
+            Keyword::COMMENT if at(i + 1).is_some_and(|t| t.kind == TokKind::Str) => i += 2,
+            Keyword::PARTITIONED
+                if table && at(i + 1).is_some_and(|t| t.is_kw(Keyword::BY)) && lparen(i + 2) =>
+            {
+                i = a.close_of(i + 2) + 1;
+            }
+            Keyword::WITH if table && lparen(i + 1) => i = a.close_of(i + 1) + 1,
+            _ if table && t.is_word_ci("DISTRIBUTED") => {
+                // DISTRIBUTED BY [HASH|RANGE|...] (cols) [INTO n BUCKETS] | DISTRIBUTED INTO n BUCKETS
+                i += 1;
+                if at(i).is_some_and(|t| t.is_kw(Keyword::BY)) {
+                    i += 1;
+                    if at(i).is_some_and(|t| t.word().is_some()) && lparen(i + 1) {
+                        i += 1;
+                    }
+                    if !lparen(i) {
+                        return Err(a.err_at(
+                            i.min(hi - 1),
+                            "expected (columns) after DISTRIBUTED BY",
+                            "write DISTRIBUTED BY HASH(col) INTO n BUCKETS",
+                        ));
+                    }
+                    i = a.close_of(i) + 1;
+                }
+                if at(i).is_some_and(|t| t.is_kw(Keyword::INTO)) {
+                    if !(at(i + 1).is_some_and(|t| t.kind == TokKind::Number)
+                        && at(i + 2).is_some_and(|t| t.is_word_ci("BUCKETS")))
+                    {
+                        return Err(a.err_at(
+                            i,
+                            "expected INTO n BUCKETS",
+                            "write DISTRIBUTED BY HASH(col) INTO n BUCKETS",
+                        ));
+                    }
+                    i += 3;
+                }
+            }
+            _ if kind == StatementKind::CreateMaterializedTable
+                && t.word().is_some()
+                && at(i + 1).is_some_and(|t| t.kind == TokKind::Other) =>
+            {
+                // `FRESHNESS = INTERVAL '1' MINUTE`, `REFRESH_MODE = FULL`: up
+                // to the next clause.
+                i += 2;
+                while i < hi && !starts_create_clause(toks, i, hi) {
+                    i = if toks[i].kind == TokKind::LParen {
+                        a.close_of(i) + 1
+                    } else {
+                        i + 1
+                    };
+                }
+            }
+            _ => {
+                let found = first_text(t);
+                let expected = match kind {
+                    StatementKind::CreateView => "(columns), COMMENT or AS",
+                    StatementKind::CreateMaterializedTable => {
+                        "(constraints), COMMENT, PARTITIONED BY, DISTRIBUTED BY, WITH (...), FRESHNESS = ..., REFRESH_MODE = ... or AS"
+                    }
+                    _ => {
+                        "(schema), COMMENT, PARTITIONED BY, DISTRIBUTED BY, WITH (...), LIKE or AS"
+                    }
+                };
+                return Err(a.err_at(
+                    i,
+                    format!(
+                        "`{found}` is not understood in CREATE of `{}`: expected {expected}",
+                        name.display()
+                    ),
+                    format!("check the spelling of `{found}`"),
+                ));
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a clause of a CREATE statement starts at `i`.
+fn starts_create_clause(toks: &[Tok], i: usize, hi: usize) -> bool {
+    let t = &toks[i];
+    matches!(
+        t.keyword(),
+        Keyword::AS | Keyword::COMMENT | Keyword::PARTITIONED | Keyword::WITH
+    ) || t.is_word_ci("DISTRIBUTED")
+        || (t.word().is_some()
+            && toks
+                .get(i + 1)
+                .filter(|_| i + 1 < hi)
+                .is_some_and(|n| n.kind == TokKind::Other && n.end - n.start == 1))
 }
 
 /// The name after `CREATE ... TABLE` or `INSERT INTO`: a word that is not a
@@ -291,7 +655,7 @@ fn target_name(
     if !ok {
         return Err(a.err_at(i, message, "name the table, e.g. `int_orders`"));
     }
-    Ok(a.name(i, hi))
+    a.name(i, hi)
 }
 
 /// `INSERT INTO|OVERWRITE t [PARTITION (..)] [(cols)] query`.
@@ -357,19 +721,36 @@ fn drop_or_alter(
         i += 2;
     }
     let (name, next) = target_name(a, toks, i, hi, "expected a table name")?;
-    if kind == StatementKind::Alter
-        && (next..hi).any(|k| {
-            toks[k].is_kw(Keyword::RENAME) && toks.get(k + 1).is_some_and(|t| t.is_kw(Keyword::TO))
-        })
-    {
-        return Err(a.err_at(
-            next,
-            format!(
-                "ALTER TABLE {} RENAME TO changes a table's identity",
-                name.display()
-            ),
-            "create the new table with its own DDL instead; greenlight versions tables by name",
-        ));
+    if kind == StatementKind::Alter {
+        let mut k = next;
+        while k < hi {
+            let t = &toks[k];
+            if t.kind == TokKind::LParen {
+                k = a.close_of(k) + 1;
+                continue;
+            }
+            if t.is_kw(Keyword::RENAME) && at(k + 1).is_some_and(|t| t.is_kw(Keyword::TO)) {
+                return Err(a.err_at(
+                    next,
+                    format!(
+                        "ALTER TABLE {} RENAME TO changes a table's identity",
+                        name.display()
+                    ),
+                    "create the new table with its own DDL instead; greenlight versions tables by name",
+                ));
+            }
+            if t.is_kw(Keyword::AS) && a.starts_query(k + 1, hi) {
+                return Err(a.err_at(
+                    k,
+                    format!(
+                        "ALTER ... AS <query> changes the query of `{}`; greenlight reads a table's query from its CREATE statement",
+                        name.display()
+                    ),
+                    "change the CREATE statement instead",
+                ));
+            }
+            k += 1;
+        }
     }
     Ok((kind, Some(name)))
 }
@@ -421,4 +802,79 @@ fn fingerprint(
         }
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::analyze;
+    use crate::sql::MAX_DEPTH;
+
+    /// Runs `f` on a thread with a small stack: deep input must give an
+    /// error, never a stack overflow (which aborts the process).
+    fn on_small_stack<T: Send + 'static>(
+        stack: usize,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_with_its_position() {
+        let cases = [
+            format!(
+                "INSERT INTO t SELECT {}1{}",
+                "(".repeat(10_000),
+                ")".repeat(10_000)
+            ),
+            format!(
+                "INSERT INTO t {}SELECT 1{}",
+                "(SELECT * FROM ".repeat(10_000),
+                ")".repeat(10_000)
+            ),
+            format!(
+                "INSERT INTO t\nSELECT * FROM {}s{}",
+                "(SELECT * FROM ".repeat(10_000),
+                ") AS x".repeat(10_000)
+            ),
+        ];
+        for sql in cases {
+            let e = on_small_stack(64 << 10, move || analyze(&sql).unwrap_err());
+            assert!(
+                e.message.contains(&format!("nested more than {MAX_DEPTH}")),
+                "{e}"
+            );
+            assert!(e.col > 1 && !e.hint.is_empty(), "{e}");
+        }
+        let lateral = format!("INSERT INTO t SELECT * FROM {}s", "LATERAL ".repeat(10_000));
+        on_small_stack(64 << 10, move || {
+            let _ = analyze(&lateral);
+        });
+    }
+
+    #[test]
+    fn the_deepest_allowed_nesting_fits_a_small_stack() {
+        let d = MAX_DEPTH - 1;
+        let cases = [
+            format!("INSERT INTO t SELECT {}1{}", "(".repeat(d), ")".repeat(d)),
+            format!(
+                "INSERT INTO t\nSELECT * FROM {}s{}",
+                "(SELECT * FROM ".repeat(d),
+                ") AS x".repeat(d)
+            ),
+            format!(
+                "INSERT INTO t SELECT * FROM s WHERE a IN {}SELECT 1{}",
+                "(SELECT a FROM s WHERE a IN ".repeat(d - 1) + "(",
+                ")".repeat(d)
+            ),
+        ];
+        // Half of the 2 MiB a rayon worker thread gets, in a debug build.
+        for sql in cases {
+            on_small_stack(1 << 20, move || analyze(&sql).map(drop).unwrap());
+        }
+    }
 }

@@ -4,26 +4,35 @@ use std::collections::{BTreeMap, HashMap};
 use crate::project::Project;
 use crate::sql::version_stem;
 
-/// Head name -> base name. A table keeps its identity when its name is
-/// unchanged, or when only its version suffix changed (`x` -> `x_v2`, an
-/// earlier rewrite or a bump by hand); ties prefer the same DDL file.
+/// Head name -> base name. A table keeps its identity when its qualified
+/// name is unchanged, or when only the version suffix of its own name
+/// changed (`x` -> `x_v2`, an earlier rewrite or a bump by hand) in the
+/// same catalog and database; ties prefer the same DDL file.
 pub fn match_tables(base: &Project, head: &Project) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    let mut free_base: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    type Key<'a> = (Option<&'a str>, Option<&'a str>, &'a str);
+    let mut free_base: BTreeMap<Key<'_>, Vec<&str>> = BTreeMap::new();
     for b in &base.tables {
-        if head.table(&b.name).is_none() {
-            free_base
-                .entry(version_stem(&b.name))
-                .or_default()
-                .push(&b.name);
+        if head.table_by_id(&b.id).is_none() {
+            let key = (
+                b.id.catalog.as_deref(),
+                b.id.database.as_deref(),
+                version_stem(&b.id.table),
+            );
+            free_base.entry(key).or_default().push(&b.name);
         }
     }
     for h in &head.tables {
-        if base.table(&h.name).is_some() {
-            out.insert(h.name.clone(), h.name.clone());
+        if let Some(b) = base.table_by_id(&h.id) {
+            out.insert(h.name.clone(), b.name.clone());
             continue;
         }
-        let Some(candidates) = free_base.get_mut(version_stem(&h.name)) else {
+        let key = (
+            h.id.catalog.as_deref(),
+            h.id.database.as_deref(),
+            version_stem(&h.id.table),
+        );
+        let Some(candidates) = free_base.get_mut(&key) else {
             continue;
         };
         if candidates.is_empty() {

@@ -2,6 +2,7 @@
 //! project, which are impacted, and the green name of each.
 mod matching;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -10,7 +11,7 @@ pub use matching::match_tables;
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::project::{Project, Resolved, Table};
+use crate::project::{Project, Resolved, Table, TableId};
 use crate::sql::{RefRole, Statement, next_version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -137,17 +138,19 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
         }
         if !changed.is_empty() {
             modified.insert(h.name.clone(), changed);
-        } else if table_files(head, h)
-            .iter()
-            .chain(table_files(base, b).iter())
-            .any(|p| input.changed_paths.contains(*p))
-        {
+        } else if own_text_changed(base, b, head, h, input.changed_paths) {
             cosmetic.push(h.name.clone());
         }
     }
 
     let is_new = |name: &str| !head_to_base.contains_key(name);
     let mut roots: BTreeSet<String> = modified.keys().cloned().collect();
+    // A changed DDL changes the schema of the tables created LIKE it.
+    let schema_changed = modified
+        .iter()
+        .filter(|(_, c)| c.contains(&"ddl"))
+        .map(|(n, _)| n.as_str());
+    roots.extend(input.head_graph.like_descendants(schema_changed));
     roots.extend(input.forced.iter().cloned());
     roots.extend(input.schema.iter().cloned());
     let mut closure = input.head_graph.closure(roots.iter().map(String::as_str));
@@ -156,7 +159,10 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
         .tables
         .iter()
         .filter(|t| {
-            head_to_base.get(&t.name).is_some_and(|b| *b != t.name) && !closure.contains(&t.name)
+            head_to_base
+                .get(&t.name)
+                .is_some_and(|b| base.table(b).map(|b| &b.id) != Some(&t.id))
+                && !closure.contains(&t.name)
         })
         .map(|t| t.name.clone())
         .collect();
@@ -185,8 +191,13 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     for name in &impacted_names {
         let green = match head_to_base.get(name) {
             None => name.clone(),
-            Some(blue) if blue != name => name.clone(),
-            Some(blue) => next_version(blue),
+            Some(blue) if base.table(blue).map(|b| &b.id) != head.table(name).map(|h| &h.id) => {
+                name.clone()
+            }
+            Some(blue) => {
+                let b = base.table(blue).expect("matched tables exist");
+                head.with_table_part(name, &next_version(&b.id.table))
+            }
         };
         green_of.insert(name.clone(), green);
     }
@@ -250,12 +261,36 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     })
 }
 
-fn table_files<'a>(p: &'a Project, t: &Table) -> Vec<&'a str> {
-    t.ddl
+/// Whether a table's own statements (DDL and DMLs, with the comments and
+/// blanks before them) differ in their text, in a file that changed:
+/// equal statements with different texts are a cosmetic change. A table
+/// merely sharing a changed file is not.
+fn own_text_changed(
+    base: &Project,
+    b: &Table,
+    head: &Project,
+    h: &Table,
+    changed_paths: &BTreeSet<String>,
+) -> bool {
+    let files = |p: &Project, t: &Table| -> Vec<String> {
+        t.ddl
+            .iter()
+            .chain(t.dml.iter())
+            .map(|l| p.path(*l).to_string())
+            .collect()
+    };
+    let in_changed_file = files(head, h)
         .iter()
-        .chain(t.dml.iter())
-        .map(|l| p.path(*l))
-        .collect()
+        .chain(files(base, b).iter())
+        .any(|p| changed_paths.contains(p));
+    let texts = |p: &Project, t: &Table| -> Vec<u64> {
+        t.ddl
+            .iter()
+            .chain(t.dml.iter())
+            .map(|l| p.statement(*l).text_hash)
+            .collect()
+    };
+    in_changed_file && texts(base, b) != texts(head, h)
 }
 
 /// The statement identity of a table: its DML file's name (else its DDL's),
@@ -271,10 +306,15 @@ pub fn statement_name(project: &Project, table: &Table) -> String {
         .next()
         .unwrap_or(&file.path)
         .trim_end_matches(".sql");
-    let targets: BTreeSet<&str> = file
+    let targets: BTreeSet<String> = file
         .statements
         .iter()
-        .filter_map(|s| s.target.as_ref().map(|t| t.key()))
+        .filter_map(|s| {
+            s.target
+                .as_ref()
+                .map(|t| project.settings().qualify(&s.scope, t))
+                .map(|id| id.full())
+        })
         .collect();
     if targets.len() > 1 {
         format!("{stem}:{}", table.name)
@@ -298,7 +338,7 @@ fn same_opt(
 }
 
 /// Equal tokens (comments and whitespace aside) and the same tables, once
-/// head names are mapped back to their base names.
+/// head tables are mapped back to their base tables.
 fn same_statement(
     base: &Project,
     b: &Statement,
@@ -309,19 +349,43 @@ fn same_statement(
     if b.kind != h.kind || b.fingerprint != h.fingerprint {
         return false;
     }
-    let bn = resolved_names(base, b);
-    let hn = resolved_names(head, h);
+    let bn = resolved_ids(base, b);
+    let hn = resolved_ids(head, h);
+    let to_base = |id: &TableId| -> Option<&TableId> {
+        head.table_by_id(id)
+            .and_then(|t| head_to_base.get(&t.name))
+            .and_then(|n| base.table(n))
+            .map(|t| &t.id)
+    };
     bn.len() == hn.len()
         && bn
             .iter()
             .zip(&hn)
-            .all(|(b, h)| head_to_base.get(h).unwrap_or(h) == b)
+            .all(|(b, h)| to_base(h).unwrap_or(h) == b.as_ref())
+}
+
+/// The identity of every renamable name in the statement, in the order of
+/// [`Statement::name_sequence`] (a name that still uses a table's earlier
+/// name gives the table's identity).
+fn resolved_ids<'p>(project: &'p Project, s: &Statement) -> Vec<Cow<'p, TableId>> {
+    let resolve = |n: &crate::sql::TableName| match project.resolve(s, n) {
+        Resolved::Table(i) => Cow::Borrowed(&project.tables[i].id),
+        Resolved::External(_) => Cow::Owned(project.settings().qualify(&s.scope, n)),
+    };
+    let mut out: Vec<Cow<'p, TableId>> = s.target.iter().map(resolve).collect();
+    for r in &s.refs {
+        out.push(match r.role {
+            RefRole::Qualifier { of } => resolve(&s.refs[of].name),
+            _ => resolve(&r.name),
+        });
+    }
+    out
 }
 
 /// The resolved table of every renamable name in the statement, in the
 /// order of [`Statement::name_sequence`].
 pub fn resolved_names(project: &Project, s: &Statement) -> Vec<String> {
-    let resolve = |n: &crate::sql::TableName| match project.resolve(n) {
+    let resolve = |n: &crate::sql::TableName| match project.resolve(s, n) {
         Resolved::Table(i) => project.tables[i].name.clone(),
         Resolved::External(e) => e,
     };
@@ -350,14 +414,18 @@ fn check_collisions(
                 "tables `{other}` and `{h}` would both be renamed to `{g}`\n  hint: bump one of them by hand to a free version"
             )));
         }
-        if head.external.contains(g) {
+        // The green table's identity: the head table's, renamed.
+        let Some(table) = head.table(h) else { continue };
+        let green_id = table.id.renamed(table.id.table_part(h, g));
+        if let Some(ext) = head.external_name(&green_id) {
             let reader = head
                 .tables
                 .iter()
-                .find(|t| t.parents.contains(g))
+                .find(|t| t.parents.contains(ext) || t.like.contains(ext))
                 .map(|t| {
                     let at = head
-                        .read_position(t, g)
+                        .read_position(t, ext)
+                        .or_else(|| head.like_position(t, ext))
                         .map(|a| format!(" at {a}"))
                         .unwrap_or_default();
                     format!(" by `{}`{at}", t.name)
@@ -368,7 +436,7 @@ fn check_collisions(
             )));
         }
         for (side, p) in [("the working tree", head), ("the base", base)] {
-            if let Some(t) = p.table(g) {
+            if let Some(t) = p.table_by_id(&green_id) {
                 let at = t.ddl.map(|l| {
                     let s = p.statement(l);
                     format!(" ({}:{}:{})", p.path(l), s.line, s.col)
@@ -394,13 +462,21 @@ fn deleted_tables(
         if matched.contains(&b.name) {
             continue;
         }
+        // Readers name it by its display name in the head, where it is an
+        // external table now.
+        let gone = head.external_name(&b.id).unwrap_or(&b.name).to_string();
         let readers: Vec<String> = head
             .tables
             .iter()
-            .filter(|t| t.parents.contains(&b.name))
-            .map(|t| match head.read_position(t, &b.name) {
-                Some(at) => format!("{} ({at})", t.name),
-                None => t.name.clone(),
+            .filter(|t| t.parents.contains(&gone) || t.like.contains(&gone))
+            .map(|t| {
+                match head
+                    .read_position(t, &gone)
+                    .or_else(|| head.like_position(t, &gone))
+                {
+                    Some(at) => format!("{} ({at})", t.name),
+                    None => t.name.clone(),
+                }
             })
             .collect();
         if !readers.is_empty() {

@@ -385,3 +385,107 @@ fn unknown_also_table() {
         None,
     );
 }
+
+#[test]
+fn misspelt_from_is_an_error_not_a_smaller_graph() {
+    graph_of(
+        "misspelt_from",
+        &[
+            ("a.sql", OK),
+            (
+                "b.sql",
+                b"CREATE TABLE fct_b (id INT);\nINSERT INTO fct_b\nSELECT id\nFORM src_a;\n",
+            ),
+        ],
+        Some("b.sql:4:6"),
+    );
+}
+
+#[test]
+fn misspelt_join_is_an_error_not_a_smaller_graph() {
+    graph_of(
+        "misspelt_join",
+        &[(
+            "a.sql",
+            b"INSERT INTO fct_b\nSELECT a.id FROM src_a AS a\nLEFT JION src_c AS c ON c.id = a.id;\n",
+        )],
+        Some("a.sql:3:6"),
+    );
+}
+
+#[test]
+fn annotation_not_understood() {
+    graph_of(
+        "bad_annotation",
+        &[(
+            "a.sql",
+            b"-- greenlight: writes fct_b from src_a\nINSERT INTO fct_b SELECT * FROM VENDOR(src_a);\n",
+        )],
+        Some("a.sql:1:4"),
+    );
+}
+
+#[test]
+fn a_name_that_may_be_two_tables() {
+    graph_of(
+        "name_may_be_two_tables",
+        &[
+            ("a.sql", b"CREATE TABLE orders (id INT);\n"),
+            (
+                "b.sql",
+                b"INSERT INTO lake.db.orders_copy SELECT * FROM lake.db.orders;\n",
+            ),
+        ],
+        Some("b.sql:1:47"),
+    );
+}
+
+#[test]
+fn sql_file_over_the_size_limit() {
+    graph_of(
+        "sql_file_too_large",
+        &[
+            ("greenlight.yaml", b"max_sql_file_bytes: 80\n"),
+            ("a.sql", OK),
+            (
+                "big.sql",
+                b"-- a file over the limit\nINSERT INTO t SELECT a, b, c, d, e, f FROM a_source_table;\n",
+            ),
+        ],
+        Some("big.sql:1:1"),
+    );
+}
+
+/// The default limit (4 MiB) refuses a larger file before analysing it.
+#[test]
+fn sql_file_over_the_default_size_limit() {
+    let stmt = "INSERT INTO t SELECT a, b, c FROM s;\n";
+    let big = stmt.repeat((4 << 20) / stmt.len() + 1);
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("big.sql"), &big).unwrap();
+    let out = greenlight_in(dir.path(), &["graph"]);
+    let text = report(dir.path(), &out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let expected = format!(
+        "big.sql:1:1: the file is {} bytes, over the limit of 4194304 bytes",
+        big.len()
+    );
+    assert!(text.contains(&expected), "{text}");
+    assert!(text.contains("max_sql_file_bytes"), "{text}");
+}
+
+/// 10,000 nested parentheses: an error with its position, not a stack
+/// overflow (which would abort the process).
+#[test]
+fn deeply_nested_parentheses() {
+    let sql = format!(
+        "INSERT INTO t\nSELECT * FROM {}s{};\n",
+        "(SELECT * FROM ".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    graph_of(
+        "deep_nesting",
+        &[("a.sql", sql.as_bytes())],
+        Some("a.sql:2:1515"),
+    );
+}

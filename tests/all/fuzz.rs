@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use greenlight::graph::Graph;
-use greenlight::project::{Project, analyze_bytes, analyze_texts};
+use greenlight::project::{
+    Project, Settings, TableId, analyze_bytes, analyze_texts, analyze_texts_with,
+};
 use greenlight::rewrite::{apply, next_version_of_all, plan_edits, verify};
 use greenlight::sql;
 use proptest::prelude::*;
@@ -81,19 +83,20 @@ fn analyse_and_rewrite(bytes: &[u8]) -> Result<(), String> {
     .map_err(|e| format!("{e}\n--- rewritten:\n{after_text}"))
 }
 
-/// Drops renames whose new name is already taken (by a table or an external
-/// name): greenlight refuses those before rewriting.
+/// Drops renames whose new table is already taken (by a table or an
+/// external table of the same catalog and database), or that two renames
+/// share: greenlight refuses those before rewriting.
 fn free_renames(project: &Project, renames: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let taken: BTreeSet<&str> = project
-        .tables
-        .iter()
-        .map(|t| t.name.as_str())
-        .chain(project.external.iter().map(String::as_str))
-        .collect();
-    let mut targets = BTreeSet::new();
+    let mut taken: BTreeSet<TableId> = project.tables.iter().map(|t| t.id.clone()).collect();
+    taken.extend(project.external_ids().into_iter().cloned());
     renames
         .into_iter()
-        .filter(|(_, new)| !taken.contains(new.as_str()) && targets.insert(new.clone()))
+        .filter(|(old, new)| {
+            let Some(id) = project.id_of(old) else {
+                return false;
+            };
+            taken.insert(id.renamed(id.table_part(old, new)))
+        })
         .collect()
 }
 
@@ -294,19 +297,32 @@ proptest! {
 // ---------------------------------------------------------------------------
 // Generated projects: the analysed graph is the generated one, and analysing
 // the rewritten project gives the analysed graph with the renames applied.
+//
+// Tables live in catalogs and databases (placements); each file sets its
+// current catalog and database with `USE` or `SET 'sql.current-*'` (or
+// relies on the project's defaults, known or not), and names the tables of
+// other placements qualified, in several spellings. Some tables copy a
+// schema with `LIKE`, and the faker pattern (a LIKE table feeding its
+// source) appears too.
 
 /// How one table is written.
 #[derive(Debug, Clone)]
 struct TableSpec {
-    /// Index into NAMES (made unique by position).
+    /// Index into NAMES (made unique in its placement).
     name: usize,
+    /// Index into PLACES: its catalog and database.
+    place: usize,
     /// Indexes of earlier tables it reads (taken modulo its position).
     parents: Vec<usize>,
-    /// Number of external topics it reads when it has no parent.
+    /// The query's shape (and whether a table without parents reads a topic).
     template: usize,
-    /// Bits: quote the DDL name; quote references; qualify references;
-    /// DDL and DML in one file; a CTAS/view instead of DDL + DML.
+    /// Bits: quote the DDL name; quote references; qualify references
+    /// more than needed; DDL and DML in one file; a CTAS/view instead of DDL
+    /// + DML (bits 5-6: which); set the scope with SET, not USE.
     style: u8,
+    /// 1: created `LIKE` its first parent; 2: a faker: created LIKE an
+    /// earlier table and feeding it; else neither.
+    like: u8,
 }
 
 /// Names with version suffixes, case differences, unicode and characters
@@ -326,49 +342,124 @@ const NAMES: &[&str] = &[
     "x_v",
 ];
 
+/// Catalogs and databases; the first is the project's default.
+const PLACES: &[(&str, &str)] = &[
+    ("dc", "dd"),
+    ("lake", "sales"),
+    ("lake", "ops"),
+    ("kafka-prod", "sales"),
+];
+
 fn table_spec() -> impl Strategy<Value = TableSpec> {
     (
         0..NAMES.len(),
+        0..PLACES.len() + 2,
         proptest::collection::vec(any::<usize>(), 0..4),
         0..8usize,
         any::<u8>(),
+        0..6u8,
     )
-        .prop_map(|(name, parents, template, style)| TableSpec {
+        .prop_map(|(name, place, parents, template, style, like)| TableSpec {
             name,
+            // The default placement twice as often.
+            place: place.saturating_sub(2),
             parents,
             template,
             style,
+            like,
         })
 }
 
 struct Generated {
     files: Vec<(String, Vec<u8>)>,
-    /// Table -> expected parents (table and external names).
-    expected: BTreeMap<String, BTreeSet<String>>,
+    settings: Settings,
+    /// Table -> expected data parents (tables and external topics).
+    expected: BTreeMap<TableId, BTreeSet<TableId>>,
+    /// Table -> the tables it is created LIKE.
+    expected_like: BTreeMap<TableId, BTreeSet<TableId>>,
 }
 
 fn needs_quotes(name: &str) -> bool {
     !name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// A reference to table `name` as written at one site.
-fn reference(name: &str, quote: bool, qualify: bool) -> String {
-    let base = if quote || needs_quotes(name) {
+fn quoted(name: &str, quote: bool) -> String {
+    if quote || needs_quotes(name) {
         format!("`{name}`")
     } else {
         name.to_string()
-    };
-    if qualify {
-        format!("`default_catalog`.db.{base}")
-    } else {
-        base
     }
 }
 
-/// The query of table `i` reading `reads` (already rendered references);
-/// `plain` are the unquoted, unqualified names (for CTE shadowing).
+/// The catalog and database a file of placement `place` is in: None where
+/// the project's defaults are unknown.
+fn scope(place: usize, known: bool) -> (Option<&'static str>, Option<&'static str>) {
+    let (c, d) = PLACES[place];
+    if place == 0 && !known {
+        (None, None)
+    } else {
+        (Some(c), Some(d))
+    }
+}
+
+/// How a file of placement `place` names table `name` of placement
+/// `target`: unqualified in its own scope, else as qualified as needed (or
+/// more, with `qualify`). None when it cannot (an unknown default catalog
+/// is not nameable from elsewhere).
+fn reference(
+    from: usize,
+    target: usize,
+    name: &str,
+    known: bool,
+    quote: bool,
+    qualify: bool,
+) -> Option<String> {
+    let here = scope(from, known);
+    let there = scope(target, known);
+    let table = quoted(name, quote);
+    let (Some(c), Some(d)) = there else {
+        return (here == there).then_some(table);
+    };
+    let db = quoted(d, quote);
+    let cat = quoted(c, quote);
+    Some(if here == there && !qualify {
+        table
+    } else if here.0 == there.0 && !(qualify && quote) {
+        format!("{db}.{table}")
+    } else {
+        format!("{cat}.{db}.{table}")
+    })
+}
+
+/// The statements that put a file of placement `place` in its scope.
+fn preamble(place: usize, known: bool, set: bool) -> String {
+    let (Some(c), Some(d)) = scope(place, known) else {
+        return String::new();
+    };
+    if place == 0 && !set {
+        // The project's default: nothing to say.
+        return String::new();
+    }
+    if set {
+        format!("SET 'sql.current-catalog' = '{c}';\nSET 'sql.current-database' = '{d}';\n")
+    } else {
+        format!("USE CATALOG `{c}`;\nUSE `{d}`;\n")
+    }
+}
+
+/// The query of a table reading `reads` (already rendered references);
+/// `plain` are the unquoted table names (for CTE shadowing and column
+/// qualifiers).
 fn query(template: usize, reads: &[String], plain: &[String]) -> String {
     let r = |k: usize| reads[k % reads.len()].clone();
+    // Column qualifiers by table name, and a CTE shadowing a table, need
+    // distinct table names (the same name may live in two catalogs).
+    let distinct = plain.iter().collect::<BTreeSet<_>>().len() == plain.len();
+    let template = if matches!(template, 1 | 2) && !distinct {
+        0
+    } else {
+        template
+    };
     match (template, reads.len()) {
         (_, 0) => "SELECT * FROM (VALUES (1, 'a FROM b')) AS v (id, s)".to_string(),
         (0, 1) | (1, 1) => format!(
@@ -385,26 +476,21 @@ fn query(template: usize, reads: &[String], plain: &[String]) -> String {
         }
         (1, _) => {
             // Un-aliased joins with table-name qualifiers (renamed with them).
-            let last = |s: &str| s.rsplit('.').next().unwrap().to_string();
-            let mut q = format!("SELECT {}.id FROM {}", last(&r(0)), r(0));
+            let last = |k: usize| quoted(&plain[k], false);
+            let mut q = format!("SELECT {}.id FROM {}", last(0), r(0));
             for k in 1..reads.len() {
                 q.push_str(&format!(
                     "\nLEFT JOIN {} ON {}.id = {}.id",
                     r(k),
-                    last(&r(k)),
-                    last(&r(0))
+                    last(k),
+                    last(0)
                 ));
             }
             q
         }
         (2, _) => {
             // CTE named like its own source (shadowing), then the rest.
-            let shadow = plain[0].clone();
-            let cte = if needs_quotes(&shadow) {
-                format!("`{shadow}`")
-            } else {
-                shadow
-            };
+            let cte = quoted(&plain[0], false);
             let mut q = format!(
                 "WITH {cte} AS (SELECT id FROM {})\nSELECT {cte}.id FROM {cte}",
                 r(0)
@@ -473,27 +559,50 @@ fn query(template: usize, reads: &[String], plain: &[String]) -> String {
     }
 }
 
-fn generate(specs: &[TableSpec]) -> Generated {
-    // Unique names: the pool name, suffixed by position when reused.
+fn id_of(place: usize, name: &str, known: bool) -> TableId {
+    let (c, d) = scope(place, known);
+    TableId {
+        catalog: c.map(std::sync::Arc::from),
+        database: d.map(std::sync::Arc::from),
+        table: name.to_string(),
+    }
+}
+
+fn generate(specs: &[TableSpec], known: bool) -> Generated {
+    // Names unique in their placement; with unknown defaults, unique
+    // overall (the default catalog may be any of the others).
     let mut names: Vec<String> = Vec::new();
     for (i, s) in specs.iter().enumerate() {
         let base = NAMES[s.name];
-        let name = if names.iter().any(|n| n == base) {
+        let clash = specs[..i]
+            .iter()
+            .zip(&names)
+            .any(|(o, n)| n == base && (o.place == s.place || !known));
+        names.push(if clash {
             format!("{}_{i}", base.replace('-', "_"))
         } else {
             base.to_string()
-        };
-        names.push(name);
+        });
     }
+    let settings = Settings {
+        default_catalog: known.then(|| PLACES[0].0.into()),
+        default_database: known.then(|| PLACES[0].1.into()),
+        ..Settings::default()
+    };
     let mut files = Vec::new();
-    let mut expected = BTreeMap::new();
+    let mut expected: BTreeMap<TableId, BTreeSet<TableId>> = BTreeMap::new();
+    let mut expected_like: BTreeMap<TableId, BTreeSet<TableId>> = BTreeMap::new();
     for (i, s) in specs.iter().enumerate() {
         let name = &names[i];
+        let me = id_of(s.place, name, known);
+        let rf = |k: usize, quote: bool, qualify: bool| {
+            reference(s.place, specs[k].place, &names[k], known, quote, qualify)
+        };
         let mut parents: Vec<usize> = Vec::new();
         if i > 0 {
             for p in &s.parents {
                 let p = p % i;
-                if !parents.contains(&p) {
+                if !parents.contains(&p) && rf(p, false, false).is_some() {
                     parents.push(p);
                 }
             }
@@ -501,70 +610,145 @@ fn generate(specs: &[TableSpec]) -> Generated {
         let mut reads: Vec<String> = parents
             .iter()
             .enumerate()
-            .map(|(k, &p)| reference(&names[p], s.style & 2 != 0, s.style & 4 != 0 && k % 2 == 0))
+            .map(|(k, &p)| rf(p, s.style & 2 != 0, s.style & 4 != 0 && k % 2 == 0).unwrap())
             .collect();
         let mut plain: Vec<String> = parents.iter().map(|&p| names[p].clone()).collect();
-        let mut parent_names: BTreeSet<String> = plain.iter().cloned().collect();
+        let mut parent_ids: BTreeSet<TableId> = parents
+            .iter()
+            .map(|&p| id_of(specs[p].place, &names[p], known))
+            .collect();
         if parents.is_empty() && s.template % 2 == 0 {
             let topic = format!("raw_topic_{i}");
             reads.push(format!("`{topic}`"));
             plain.push(topic.clone());
-            parent_names.insert(topic);
+            parent_ids.insert(id_of(s.place, &topic, known));
         }
-        expected.insert(name.clone(), parent_names);
-        let target = reference(name, s.style & 1 != 0, false);
+        expected.entry(me.clone()).or_default().extend(parent_ids);
+        let target = reference(s.place, s.place, name, known, s.style & 1 != 0, false).unwrap();
+        let pre = preamble(s.place, known, s.style & 128 != 0);
         let q = query(s.template, &reads, &plain);
-        let ddl_cols = format!(
-            "-- {name}: the table FROM which others read\nCREATE TABLE {target} (\n  id BIGINT,\n  s STRING COMMENT 'SELECT * FROM nowhere',\n  ts TIMESTAMP(3),\n  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'kafka', 'topic' = '{name}')"
-        );
+        // LIKE: the first parent's schema (a table of the project).
+        let like = (s.like == 1)
+            .then(|| parents.first().copied())
+            .flatten()
+            .map(|p| (p, rf(p, s.style & 2 != 0, s.style & 4 != 0).unwrap()));
+        let ddl_cols = match &like {
+            Some((p, source)) => {
+                expected_like.entry(me.clone()).or_default().insert(id_of(
+                    specs[*p].place,
+                    &names[*p],
+                    known,
+                ));
+                format!(
+                    "-- {name}: shaped like its source\nCREATE TABLE {target} WITH ('connector' = 'kafka', 'topic' = '{name}')\nLIKE {source} (EXCLUDING OPTIONS)"
+                )
+            }
+            None => format!(
+                "-- {name}: the table FROM which others read\nCREATE TABLE {target} (\n  id BIGINT,\n  s STRING COMMENT 'SELECT * FROM nowhere',\n  ts TIMESTAMP(3),\n  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND,\n  PRIMARY KEY (id) NOT ENFORCED\n) WITH ('connector' = 'kafka', 'topic' = '{name}')"
+            ),
+        };
         let safe = name.replace(['-', '`'], "_");
-        if s.style & 16 != 0 {
+        let file = |kind: &str| format!("{kind}{safe}_{i}.sql");
+        if s.style & 16 != 0 && like.is_none() {
             let kind = ["TABLE", "VIEW", "MATERIALIZED TABLE"][(s.style as usize >> 5) % 3];
             files.push((
-                format!("{safe}.sql"),
-                format!("CREATE {kind} {target} AS\n{q};\n").into_bytes(),
+                file(""),
+                format!("{pre}CREATE {kind} {target} AS\n{q};\n").into_bytes(),
             ));
         } else {
             let dml = format!("SET 'table.exec.state.ttl' = '1 h';\nINSERT INTO {target}\n{q};\n");
             if s.style & 8 != 0 {
-                files.push((
-                    format!("{safe}.sql"),
-                    format!("{ddl_cols};\n\n{dml}").into_bytes(),
-                ));
+                files.push((file(""), format!("{pre}{ddl_cols};\n\n{dml}").into_bytes()));
             } else {
-                files.push((
-                    format!("ddl.{safe}.sql"),
-                    format!("{ddl_cols};\n").into_bytes(),
-                ));
-                files.push((format!("dml.{safe}.sql"), dml.into_bytes()));
+                files.push((file("ddl."), format!("{pre}{ddl_cols};\n").into_bytes()));
+                files.push((file("dml."), format!("{pre}{dml}").into_bytes()));
             }
         }
+        // The faker pattern: a table shaped like an earlier one (in this
+        // placement, defined by a DDL), which it feeds.
+        if s.like == 2
+            && let Some(p) = (0..i).rev().find(|&p| {
+                specs[p].place == s.place
+                    && specs[p].style & 16 == 0
+                    && rf(p, false, false).is_some()
+            })
+        {
+            let faker = format!("{safe}_faker_{i}");
+            let faker_id = id_of(s.place, &faker, known);
+            let source = rf(p, s.style & 2 != 0, false).unwrap();
+            expected_like
+                .entry(faker_id.clone())
+                .or_default()
+                .insert(id_of(specs[p].place, &names[p], known));
+            expected.entry(faker_id).or_default();
+            expected
+                .entry(id_of(specs[p].place, &names[p], known))
+                .or_default()
+                .insert(id_of(s.place, &faker, known));
+            files.push((
+                format!("faker_{i}.sql"),
+                format!(
+                    "{pre}CREATE TEMPORARY TABLE {faker} WITH ('connector' = 'faker') LIKE {source} (EXCLUDING OPTIONS);\nINSERT INTO {source} SELECT * FROM {faker};\n"
+                )
+                .into_bytes(),
+            ));
+        }
     }
-    Generated { files, expected }
+    Generated {
+        files,
+        settings,
+        expected,
+        expected_like,
+    }
 }
 
-fn parents_of(p: &Project) -> BTreeMap<String, BTreeSet<String>> {
+/// Each table's data parents, by identity.
+fn parents_of(p: &Project) -> BTreeMap<TableId, BTreeSet<TableId>> {
+    let id = |n: &String| p.id_of(n).cloned().expect("a node has an identity");
     p.tables
         .iter()
-        .map(|t| (t.name.clone(), t.parents.clone()))
+        .map(|t| (t.id.clone(), t.parents.iter().map(id).collect()))
         .collect()
+}
+
+/// Each table's LIKE sources, by identity (tables without one left out).
+fn likes_of(p: &Project) -> BTreeMap<TableId, BTreeSet<TableId>> {
+    let id = |n: &String| p.id_of(n).cloned().expect("a node has an identity");
+    p.tables
+        .iter()
+        .filter(|t| !t.like.is_empty())
+        .map(|t| (t.id.clone(), t.like.iter().map(id).collect()))
+        .collect()
+}
+
+fn dump(files: &[(String, Vec<u8>)]) -> String {
+    files
+        .iter()
+        .map(|(p, b)| format!("{p}:\n{}", String::from_utf8_lossy(b)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 proptest! {
     #![proptest_config(config(96))]
 
-    /// Lineage is exact on generated projects, and the rewrite of any subset
-    /// of tables gives the renamed graph.
+    /// Lineage (data and LIKE edges, by qualified name) is exact on
+    /// generated projects, and the rewrite of any subset of tables gives
+    /// the renamed graph.
     #[test]
     fn rewritten_project_analyses_to_the_renamed_graph(
         specs in proptest::collection::vec(table_spec(), 1..10),
+        known in any::<bool>(),
         pick in any::<u64>(),
     ) {
-        let g = generate(&specs);
-        let head = Project::build(analyze_texts(&g.files).map_err(|e| TestCaseError::fail(format!("{e}\n{:?}", g.files.iter().map(|(p, b)| format!("{p}:\n{}", String::from_utf8_lossy(b))).collect::<Vec<_>>())))?)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(parents_of(&head), g.expected.clone());
-        let graph = Graph::build(&head).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let g = generate(&specs, known);
+        let fail = |e: String| TestCaseError::fail(format!("{e}\n{}", dump(&g.files)));
+        let files = analyze_texts_with(&g.files, &g.settings).map_err(|e| fail(e.to_string()))?;
+        let head = Project::build_with(files, &g.settings).map_err(|e| fail(e.to_string()))?;
+        prop_assert_eq!(parents_of(&head), g.expected.clone(), "{}", dump(&g.files));
+        let expected_like: BTreeMap<_, _> = g.expected_like.clone();
+        prop_assert_eq!(likes_of(&head), expected_like, "{}", dump(&g.files));
+        let graph = Graph::build(&head).map_err(|e| fail(e.to_string()))?;
 
         // Rename a subset of the tables (the bits of `pick`).
         let all = next_version_of_all(&head);
@@ -575,31 +759,49 @@ proptest! {
             .map(|(_, r)| r)
             .collect();
         let renames = free_renames(&head, subset);
-        let edits = plan_edits(&head, &renames).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let edits = plan_edits(&head, &renames).map_err(|e| fail(e.to_string()))?;
         let mut texts = Vec::new();
         for (path, bytes) in &g.files {
             let text = std::str::from_utf8(bytes).unwrap();
             let new = match edits.get(path) {
-                Some(e) => apply(path, text, e).map_err(|e| TestCaseError::fail(e.to_string()))?,
+                Some(e) => apply(path, text, e).map_err(|e| fail(e.to_string()))?,
                 None => text.to_string(),
             };
             texts.push((path.clone(), new.into_bytes()));
         }
-        let after = Project::build(analyze_texts(&texts).map_err(|e| TestCaseError::fail(e.to_string()))?)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        verify(&head, &greenlight::graph::Graph::build(&head).unwrap(), &after, &renames).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let after_files = analyze_texts_with(&texts, &g.settings).map_err(|e| fail(e.to_string()))?;
+        let after = Project::build_with(after_files, &g.settings)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{}", dump(&texts))))?;
+        let head_graph = greenlight::graph::Graph::build(&head).map_err(|e| fail(e.to_string()))?;
+        verify(&head, &head_graph, &after, &renames).map_err(|e| TestCaseError::fail(format!("{e}\n{}", dump(&texts))))?;
 
-        // The same, spelled out: the new graph is the old one renamed.
-        let map = |n: &String| renames.get(n).cloned().unwrap_or_else(|| n.clone());
-        let after_graph = Graph::build(&after).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let renamed: BTreeSet<(String, String)> =
-            graph.edges().iter().map(|(p, c)| (map(p), map(c))).collect();
-        prop_assert_eq!(after_graph.edges(), renamed);
-        let renamed_parents: BTreeMap<String, BTreeSet<String>> = g
-            .expected
+        // The same, spelled out by identity: the new graph is the old one
+        // renamed.
+        let renamed: BTreeMap<TableId, TableId> = renames
             .iter()
-            .map(|(t, ps)| (map(t), ps.iter().map(map).collect()))
+            .map(|(old, new)| {
+                let id = head.id_of(old).unwrap();
+                (id.clone(), id.renamed(id.table_part(old, new)))
+            })
             .collect();
-        prop_assert_eq!(parents_of(&after), renamed_parents);
+        let map = |id: &TableId| renamed.get(id).cloned().unwrap_or_else(|| id.clone());
+        let map_all = |m: &BTreeMap<TableId, BTreeSet<TableId>>| -> BTreeMap<TableId, BTreeSet<TableId>> {
+            m.iter().map(|(t, ps)| (map(t), ps.iter().map(map).collect())).collect()
+        };
+        prop_assert_eq!(parents_of(&after), map_all(&g.expected));
+        prop_assert_eq!(likes_of(&after), map_all(&g.expected_like));
+        let after_graph = Graph::build(&after).map_err(|e| fail(e.to_string()))?;
+        let edges = |gr: &Graph, p: &Project, like: bool| -> BTreeSet<(TableId, TableId)> {
+            let e = if like { gr.like_edges() } else { gr.edges() };
+            e.iter()
+                .map(|(a, b)| (p.id_of(a).unwrap().clone(), p.id_of(b).unwrap().clone()))
+                .collect()
+        };
+        let before: BTreeSet<(TableId, TableId)> =
+            edges(&graph, &head, false).iter().map(|(a, b)| (map(a), map(b))).collect();
+        prop_assert_eq!(edges(&after_graph, &after, false), before);
+        let before_like: BTreeSet<(TableId, TableId)> =
+            edges(&graph, &head, true).iter().map(|(a, b)| (map(a), map(b))).collect();
+        prop_assert_eq!(edges(&after_graph, &after, true), before_like);
     }
 }

@@ -3,29 +3,115 @@
 //! `tests/golden/errors/<case>.sql` beside `LINE:COL` and a phrase.
 use std::path::Path;
 
-use greenlight::sql::{self, Statement, next_version, rename_spans, render_name};
+use greenlight::sql::{self, RefRole, Statement, next_version, rename_spans, render_name};
 
 use crate::common::{read, root};
 
+/// `kind target <- reads [like sources] [arg names] [(declared)]`: the
+/// `LIKE` sources and the table-function arguments read as tables (`TABLE(f(a))`
+/// where nothing else is in scope) apart from the reads.
 fn lineage_lines(stmts: &[Statement]) -> String {
+    let sorted = |v: Vec<String>| {
+        let mut v = v;
+        v.sort();
+        v.dedup();
+        v
+    };
     let mut out = String::new();
     for s in stmts {
-        let mut reads: Vec<String> = s.reads().map(|n| n.display()).collect();
-        reads.sort();
-        reads.dedup();
+        let reads = sorted(s.reads().map(|n| n.display()).collect());
+        let likes = sorted(s.likes().map(|n| n.display()).collect());
+        let args = sorted(
+            s.refs
+                .iter()
+                .filter(|r| r.role == RefRole::TableArg { uncorrelated: true })
+                .map(|r| r.name.display())
+                .collect(),
+        );
         let target = s.target.as_ref().map_or("-".to_string(), |t| t.display());
-        let line = format!("{} {} <- {}", s.kind.as_str(), target, reads.join(" "));
+        let mut line = format!("{} {} <- {}", s.kind.as_str(), target, reads.join(" "));
+        if !likes.is_empty() {
+            line = format!("{} like {}", line.trim_end(), likes.join(" "));
+        }
+        if !args.is_empty() {
+            line = format!("{} arg {}", line.trim_end(), args.join(" "));
+        }
+        if s.declared.is_some() {
+            line = format!("{} (declared)", line.trim_end());
+        }
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
 }
 
-/// Renames every table name occurrence to its next version.
+/// The project made of the case alone (its `<case>.yaml` config when there
+/// is one): one line per table, `name (catalog.database.table) <- parents
+/// [like sources]`, then the external tables and the warnings.
+fn project_lines(case: &Path, name: &str, src: &str) -> Result<String, String> {
+    let yaml = case.with_extension("yaml");
+    let config = if yaml.exists() {
+        greenlight::config::Config::parse(&read(&yaml)).map_err(|e| e.to_string())?
+    } else {
+        greenlight::config::Config::default()
+    };
+    let settings = greenlight::project::Settings::from_config(&config);
+    let file =
+        greenlight::project::analyze_bytes_with(&format!("{name}.sql"), src.as_bytes(), &settings)
+            .map_err(|e| e.to_string())?;
+    let project = greenlight::project::Project::build_with(vec![file], &settings)
+        .map_err(|e| e.to_string())?;
+    let graph = greenlight::graph::Graph::build(&project).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for t in &project.tables {
+        let parents = graph.parents(&t.name);
+        let like = graph.like_sources(&t.name);
+        out.push_str(&format!(
+            "{} ({}) <- {}",
+            t.name,
+            t.id.at_level(3),
+            if parents.is_empty() {
+                "(nothing)".to_string()
+            } else {
+                parents.join(", ")
+            }
+        ));
+        if !like.is_empty() {
+            out.push_str(&format!(" like {}", like.join(", ")));
+        }
+        out.push('\n');
+    }
+    if !project.external.is_empty() {
+        let ext: Vec<&str> = project.external.iter().map(String::as_str).collect();
+        out.push_str(&format!("external: {}\n", ext.join(", ")));
+    }
+    for w in &project.warnings {
+        out.push_str(&format!("warning: {}:{}: {}\n", w.line, w.col, w.message));
+    }
+    Ok(out)
+}
+
+/// Renames every table name occurrence to its next version (a bare
+/// table-function argument where a column may be in scope is a table only
+/// when the project has one by that name: left as is here).
 fn rename_all(src: &str, stmts: &[Statement]) -> String {
     let mut edits = Vec::new();
     for s in stmts {
-        for part in s.name_sequence() {
+        let column_maybe = s
+            .refs
+            .iter()
+            .filter(|r| {
+                r.role
+                    == RefRole::TableArg {
+                        uncorrelated: false,
+                    }
+            })
+            .map(|r| r.name.last().start)
+            .collect::<Vec<_>>();
+        for part in s
+            .name_sequence()
+            .filter(|p| !column_maybe.contains(&p.start))
+        {
             let new = render_name(&next_version(&part.value), part.quote).expect("valid name");
             edits.push((part.start, part.end, new));
         }
@@ -73,8 +159,24 @@ fn golden_lineage_and_rewrites() {
                 "{name}: lineage\n--- expected\n{expected}--- got\n{got}"
             ));
         }
+        let graph_file = case.with_extension("graph");
+        if graph_file.exists() {
+            let expected = read(&graph_file);
+            match project_lines(case, &name, &src) {
+                Ok(got) if got.trim_end() == expected.trim_end() => {}
+                Ok(got) => failures.push(format!(
+                    "{name}: project graph\n--- expected\n{expected}--- got\n{got}"
+                )),
+                Err(e) => failures.push(format!("{name}: project: {e}")),
+            }
+        }
         let rewritten = rename_all(&src, &stmts);
-        let expected_rw = read(&case.with_extension("rewrite.sql"));
+        let rw_file = case.with_extension("rewrite.sql");
+        if !rw_file.exists() && std::env::var_os("GOLDEN_BLESS").is_some() {
+            // A new case: write its rewrite for review.
+            std::fs::write(&rw_file, &rewritten).unwrap();
+        }
+        let expected_rw = read(&rw_file);
         if rewritten != expected_rw {
             let diff = similar::TextDiff::from_lines(&expected_rw, &rewritten)
                 .unified_diff()

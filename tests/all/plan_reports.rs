@@ -149,7 +149,7 @@ fn new_deleted_and_cosmetic_tables_in_the_plan() {
     );
     // Cosmetic and deleted tables sit with the summary, before the graph.
     let cosmetic = md
-        .find("Cosmetic changes only, not deployed: `dim_products`, `src_products`.")
+        .find("Cosmetic changes only, not deployed: `src_products`.")
         .expect("the cosmetic line");
     let deleted = md
         .find("Deleted, dropped at cleanup: `orders_archive`.")

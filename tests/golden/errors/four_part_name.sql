@@ -1,0 +1,1 @@
+INSERT INTO fct_a SELECT * FROM a.b.c.d;

@@ -1,0 +1,2 @@
+CREATE TABLE fct_a WITH ('connector' = 'kafka')
+SA SELECT * FROM src_orders;

@@ -1,0 +1,2 @@
+INSERT INTO fct_a
+SELECT * FORM src_orders;

@@ -1,0 +1,4 @@
+INSERT INTO fct_a
+SELECT *
+FROM src_orders
+JION src_customers ON TRUE;

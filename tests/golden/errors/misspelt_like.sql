@@ -1,0 +1,1 @@
+CREATE TABLE fct_a WITH ('connector' = 'kafka') LIEK src_orders;

@@ -1,0 +1,2 @@
+INSERT INTO fct_a
+SELET * FROM src_orders;

@@ -1,0 +1,2 @@
+CREATE TABLE fct_a (id INT)
+WTIH ('connector' = 'kafka');
