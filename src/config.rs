@@ -3,7 +3,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Result};
 
 pub const CONFIG_FILE: &str = "greenlight.yaml";
 
@@ -252,14 +252,11 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
                 Ok(Config::default())
             }
-            Err(e) => Err(Error::Config(format!(
-                "{}: cannot read the config: {e}",
-                file.display()
-            ))),
+            Err(source) => Err(ConfigError::Read { file, source }.into()),
         }
     }
 
-    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+    pub fn parse(text: &str) -> std::result::Result<Config, Invalid> {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
@@ -268,74 +265,89 @@ impl Config {
                 .location()
                 .map(|l| format!("{}:{}: ", l.line(), l.column()))
                 .unwrap_or_default();
-            format!("{at}{e}")
+            Invalid::Yaml(format!("{at}{e}"))
         })?;
         config.validate()?;
         Ok(config)
     }
 
-    fn validate(&self) -> std::result::Result<(), String> {
+    fn validate(&self) -> std::result::Result<(), Invalid> {
         if self.max_sql_file_bytes == 0 {
-            return Err(
-                "max_sql_file_bytes must be more than 0\n  hint: leave it out for the default (4 MiB)"
-                    .to_string(),
-            );
+            return Err(Invalid::MaxSqlFileBytes);
         }
         for (key, value) in [
             ("default_catalog", &self.default_catalog),
             ("default_database", &self.default_database),
         ] {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-                return Err(format!(
-                    "{key} must not be empty\n  hint: leave it out when it is not known"
-                ));
+                return Err(Invalid::EmptyDefault(key));
             }
         }
         let mut seen = std::collections::BTreeSet::new();
         for s in &self.schemas {
+            let (file, table) = (s.file.clone(), s.table.clone());
             if !seen.insert(s.table.as_str()) {
-                return Err(format!(
-                    "schemas: table `{}` is listed twice\n  hint: give each external table one schema file",
-                    s.table
-                ));
+                return Err(Invalid::SchemaTwice(table));
             }
             if s.format().is_none() {
-                return Err(format!(
-                    "schemas: cannot tell the format of `{}` (table `{}`)\n  hint: use a .avsc, .json or .proto file, or set `format: avro|json|protobuf`",
-                    s.file, s.table
-                ));
+                return Err(Invalid::SchemaFormat { file, table });
             }
             if s.file.is_empty()
                 || Path::new(&s.file).is_absolute()
                 || s.path().split('/').any(|c| c == "..")
             {
-                return Err(format!(
-                    "schemas: `{}` (table `{}`) must be a path inside the project, relative to it",
-                    s.file, s.table
-                ));
+                return Err(Invalid::SchemaPath { file, table });
             }
         }
         if let Some(r) = &self.schema_registry {
             if !(r.url.starts_with("http://") || r.url.starts_with("https://")) {
-                return Err("schema_registry.url must start with http:// or https://".to_string());
+                return Err(Invalid::RegistryUrl);
             }
             for (key, var) in [
                 ("schema_registry.api_key_env", &r.api_key_env),
                 ("schema_registry.api_secret_env", &r.api_secret_env),
             ] {
                 if let Some(v) = var {
-                    check_secret_var(key, v).map_err(|e| e.to_string())?;
+                    check_secret_var(key, v)?;
                 }
             }
             if r.api_key_env.is_some() != r.api_secret_env.is_some() {
-                return Err(
-                    "schema_registry: set both api_key_env and api_secret_env, or neither"
-                        .to_string(),
-                );
+                return Err(Invalid::RegistryCredentials);
             }
         }
         Ok(())
     }
+}
+
+/// Why a config does not parse or is not valid (the text after the file's
+/// name in the message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    /// YAML or serde: `line:col: message` when a position is known.
+    #[error("{0}")]
+    Yaml(String),
+    #[error("max_sql_file_bytes must be more than 0\n  hint: leave it out for the default (4 MiB)")]
+    MaxSqlFileBytes,
+    #[error("{0} must not be empty\n  hint: leave it out when it is not known")]
+    EmptyDefault(&'static str),
+    #[error(
+        "schemas: table `{0}` is listed twice\n  hint: give each external table one schema file"
+    )]
+    SchemaTwice(String),
+    #[error(
+        "schemas: cannot tell the format of `{file}` (table `{table}`)\n  hint: use a .avsc, .json or .proto file, or set `format: avro|json|protobuf`"
+    )]
+    SchemaFormat { file: String, table: String },
+    #[error(
+        "schemas: `{file}` (table `{table}`) must be a path inside the project, relative to it"
+    )]
+    SchemaPath { file: String, table: String },
+    #[error("schema_registry.url must start with http:// or https://")]
+    RegistryUrl,
+    #[error("schema_registry: set both api_key_env and api_secret_env, or neither")]
+    RegistryCredentials,
+    #[error(transparent)]
+    RunnerVariable(#[from] RunnerVariable),
 }
 
 /// Variables of the GitHub runner itself: never a credential greenlight
@@ -392,28 +404,21 @@ impl Config {
         rel: &str,
         required: bool,
     ) -> Result<Config> {
-        let text = repo
-            .read(base, rel, "config")
-            .map_err(|e| Error::Config(e.to_string()))?;
-        match text {
+        match repo.read(base, rel, "config")? {
             Some(t) => Config::from_text(&t, &base.join(rel)),
             None if !required => Ok(Config::default()),
-            None => Err(Error::Config(format!(
-                "{}: cannot read the config: it does not exist",
-                base.join(rel).display()
-            ))),
+            None => Err(ConfigError::Missing {
+                file: base.join(rel),
+            }
+            .into()),
         }
     }
 
     /// Parses a config read from `file` (named in errors).
     pub fn from_text(text: &str, file: &Path) -> Result<Config> {
-        let mut config = Config::parse(text).map_err(|e| {
-            // `file:line:col: message` when the parser gives a position.
-            let sep = if e.starts_with(|c: char| c.is_ascii_digit()) { ":" } else { ": " };
-            Error::Config(format!(
-                "{}{sep}{e}\n  hint: fix or remove that key; greenlight.yaml is checked strictly (see the README's configuration section)",
-                file.display()
-            ))
+        let mut config = Config::parse(text).map_err(|e| ConfigError::Invalid {
+            file: file.to_path_buf(),
+            message: e.to_string(),
         })?;
         config.source = Some(file.to_path_buf());
         Ok(config)
@@ -434,7 +439,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused_with_their_name() {
-        let e = Config::parse("tag_patern: 'v*'\n").unwrap_err();
+        let e = Config::parse("tag_patern: 'v*'\n").unwrap_err().to_string();
         assert!(e.contains("unknown field `tag_patern`"), "{e}");
         assert!(e.starts_with("1:1"), "{e}");
     }
@@ -457,7 +462,9 @@ mod tests {
         assert!(Config::parse("max_sql_file_bytes: 0\n").is_err());
         assert!(Config::parse("max_sql_file_bytes: -1\n").is_err());
         assert!(Config::parse("default_catalog: ''\n").is_err());
-        let e = Config::parse("default_catlog: x\n").unwrap_err();
+        let e = Config::parse("default_catlog: x\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field `default_catlog`"), "{e}");
     }
 
@@ -483,23 +490,32 @@ mod tests {
     #[test]
     fn bad_schema_config_is_refused() {
         let e = Config::parse("schemas:\n  - table: a\n    file: a.avsc\n    compatibilty: FULL\n")
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field `compatibilty`"), "{e}");
         let e = Config::parse(
             "schemas:\n  - table: a\n    file: a.avsc\n    compatibility: SOMETIMES\n",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("SOMETIMES"), "{e}");
-        let e = Config::parse("schemas:\n  - table: a\n    file: a.txt\n").unwrap_err();
+        let e = Config::parse("schemas:\n  - table: a\n    file: a.txt\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cannot tell the format"), "{e}");
         let e = Config::parse(
             "schemas:\n  - table: a\n    file: a.avsc\n  - table: a\n    file: b.avsc\n",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("listed twice"), "{e}");
-        let e = Config::parse("schema_registry:\n  url: http://x\n  api_key: k\n").unwrap_err();
+        let e = Config::parse("schema_registry:\n  url: http://x\n  api_key: k\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field `api_key`"), "{e}");
-        let e = Config::parse("schema_registry:\n  url: x\n").unwrap_err();
+        let e = Config::parse("schema_registry:\n  url: x\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("http://"), "{e}");
     }
 
@@ -514,7 +530,7 @@ mod tests {
             let e = Config::parse(&format!(
                 "schema_registry:\n  url: http://x\n  api_key_env: GITHUB_REPOSITORY\n  api_secret_env: {var}\n"
             ))
-            .unwrap_err();
+            .unwrap_err().to_string();
             assert!(e.contains("is a variable of the GitHub runner"), "{e}");
         }
         assert!(check_secret_var("k", "SR_SECRET").is_ok());

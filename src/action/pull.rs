@@ -23,7 +23,7 @@ use crate::app::publish::{self, PublishError, PublishRequest, Published, Pushed,
 use crate::app::{self, ReleaseRequest, rewrite};
 use crate::cli::Outcome;
 use crate::config::{CONFIG_FILE, Config};
-use crate::error::Error;
+use crate::error::{Error, TemplateError};
 use crate::git::remote;
 use crate::github::{Annotation, Check, CheckConclusion, GitHub, Limits};
 use crate::report::Renderer;
@@ -206,14 +206,15 @@ fn base_renderer(cx: &Run<'_>, config: &Config) -> Result<Renderer> {
     Ok(Renderer::with_reader(&config.templates, |key, p| {
         let path = repo_path(&cx.inputs.project_dir, p);
         let bytes = remote::read_at_ref(repo, &base_ref, &path)
-            .map_err(|e| Error::Config(format!("{key}: {e:#}")))?
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "{key}: `{}` is not a file of the base branch",
-                    crate::paths::excerpt(p, 120)
-                ))
+            .map_err(|e| TemplateError::Unreadable {
+                key: key.into(),
+                reason: format!("{e:#}"),
+            })?
+            .ok_or_else(|| TemplateError::NotInBase {
+                key: key.into(),
+                path: crate::paths::excerpt(p, 120),
             })?;
-        String::from_utf8(bytes).map_err(|_| Error::Config(format!("{key}: not UTF-8")))
+        String::from_utf8(bytes).map_err(|_| TemplateError::NotUtf8 { key: key.into() }.into())
     })?)
 }
 

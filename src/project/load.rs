@@ -5,7 +5,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use super::names::Settings;
-use crate::error::{Error, FileError, Result};
+use crate::error::{ConfigError, Error, FileError, ProjectError, Result};
 use crate::sql::{self, Statement};
 
 /// One analysed SQL file.
@@ -31,12 +31,14 @@ pub fn exclusion_set(patterns: &[String]) -> Result<GlobSet> {
         .copied()
         .chain(patterns.iter().map(String::as_str))
     {
-        let glob = Glob::new(p)
-            .map_err(|e| Error::Config(format!("invalid exclude pattern `{p}`: {e}")))?;
+        let glob = Glob::new(p).map_err(|e| ConfigError::Exclude {
+            pattern: p.to_string(),
+            reason: e.to_string(),
+        })?;
         b.add(glob);
     }
     b.build()
-        .map_err(|e| Error::Config(format!("invalid exclude patterns: {e}")))
+        .map_err(|e| Error::from(ConfigError::Excludes(e.to_string())))
 }
 
 /// Relative paths of the `.sql` files under `dir`, sorted, exclusions applied.
@@ -58,10 +60,7 @@ pub fn walk_sql<T: Send>(
     visit: impl Fn(&str) -> T + Sync,
 ) -> Result<Vec<(String, T)>> {
     if !dir.is_dir() {
-        return Err(Error::Io(format!(
-            "{}: not a directory\n  hint: pass the folder holding the project's SQL files with --project",
-            dir.display()
-        )));
+        return Err(ProjectError::NotADirectory(dir.to_path_buf()).into());
     }
     let mut out = walk_folder(dir, "", excludes, &visit)?;
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -74,11 +73,11 @@ fn walk_folder<T: Send>(
     excludes: &GlobSet,
     visit: &(impl Fn(&str) -> T + Sync),
 ) -> Result<Vec<(String, T)>> {
-    let cannot_list = |e: std::io::Error| {
-        Error::Io(format!(
-            "cannot list {}: {e}\n  hint: check the folder's permissions",
-            folder.display()
-        ))
+    let cannot_list = |source: std::io::Error| {
+        Error::from(ProjectError::CannotList {
+            folder: folder.to_path_buf(),
+            source,
+        })
     };
     let entries = std::fs::read_dir(folder)
         .map_err(cannot_list)?

@@ -397,11 +397,10 @@ impl Project {
             .chain(externals.iter())
             .collect();
         let names = display_names(&all).map_err(|(a, b)| {
-            Error::Version(format!(
-                "tables `{}` and `{}` cannot be told apart by their names\n  hint: rename one of them",
-                all[a].at_level(3),
-                all[b].at_level(3)
-            ))
+            Error::from(crate::error::VersionError::Indistinct {
+                first: all[a].at_level(3).to_string(),
+                second: all[b].at_level(3).to_string(),
+            })
         })?;
         let n = self.tables.len();
         for (t, name) in self.tables.iter_mut().zip(&names) {

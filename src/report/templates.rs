@@ -6,7 +6,7 @@ use minijinja::{AutoEscape, Environment, State};
 use serde::{Deserialize, Serialize};
 
 use super::escape;
-use crate::error::{Error, Result};
+use crate::error::{Result, TemplateError};
 
 /// Paths (relative to the project) of templates replacing the embedded ones.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -43,11 +43,8 @@ impl Renderer {
     pub fn new(project_dir: &Path, overrides: &TemplateOverrides) -> Result<Renderer> {
         let repo = crate::paths::Repository::around(project_dir);
         Renderer::with_reader(overrides, |key, p| {
-            repo.read(project_dir, p, key)
-                .map_err(|e| Error::Config(e.to_string()))?
-                .ok_or_else(|| {
-                    Error::Config(format!("cannot read template {p}: it does not exist"))
-                })
+            repo.read(project_dir, p, key)?
+                .ok_or_else(|| TemplateError::Missing(p.to_string()).into())
         })
     }
 
@@ -103,8 +100,9 @@ impl Renderer {
                 None => source.to_string(),
             };
             env.add_template_owned(name.to_string(), text)
-                .map_err(|e| {
-                    Error::Config(format!("template {}: {e:#}", custom.unwrap_or(name)))
+                .map_err(|e| TemplateError::Invalid {
+                    name: custom.unwrap_or(name).to_string(),
+                    reason: format!("{e:#}"),
                 })?;
         }
         Ok(Renderer { env })
@@ -120,9 +118,14 @@ impl Renderer {
         let tmpl = self
             .env
             .get_template(name)
-            .map_err(|e| Error::Config(format!("{e:#}")))?;
-        tmpl.render(minijinja::value::Serde(ctx))
-            .map_err(|e| Error::Config(format!("cannot render {name}: {e:#}")))
+            .map_err(|e| TemplateError::Unknown(format!("{e:#}")))?;
+        tmpl.render(minijinja::value::Serde(ctx)).map_err(|e| {
+            TemplateError::Render {
+                name: name.to_string(),
+                reason: format!("{e:#}"),
+            }
+            .into()
+        })
     }
 }
 

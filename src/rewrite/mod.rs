@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::error::{Error, Result};
+use crate::error::{Result, RewriteError};
 use crate::graph::Graph;
 use crate::project::{Project, Resolved};
 use crate::sql::{RefRole, next_version, rename_spans, render_name};
@@ -62,12 +62,15 @@ pub fn plan_edits(
                 if new == part.value {
                     continue;
                 }
-                let text = render_name(new, part.quote).map_err(|e| {
-                    Error::Rewrite(format!(
-                        "{}:{}:{}: cannot rename `{}` to `{new}`: {e}\n  hint: quote the name with backquotes in the SQL, or bump it by hand",
-                        file.path, part.line, part.col, part.value
-                    ))
-                })?;
+                let text =
+                    render_name(new, part.quote).map_err(|reason| RewriteError::CannotRename {
+                        path: file.path.clone(),
+                        line: part.line,
+                        col: part.col,
+                        from: part.value.to_string(),
+                        to: new.to_string(),
+                        reason,
+                    })?;
                 out.entry(file.path.clone())
                     .or_default()
                     .push((part.start, part.end, text));
@@ -80,7 +83,12 @@ pub fn plan_edits(
 /// Applies edits to a text.
 pub fn apply(path: &str, text: &str, edits: &[Edit]) -> Result<String> {
     let mut edits = edits.to_vec();
-    rename_spans(text, &mut edits).map_err(|e| Error::Rewrite(format!("{path}: {e}")))
+    Ok(
+        rename_spans(text, &mut edits).map_err(|reason| RewriteError::Spans {
+            path: path.to_string(),
+            reason,
+        })?,
+    )
 }
 
 /// Checks that `after` is `before` with `renames` applied: same files and
@@ -94,11 +102,7 @@ pub fn verify(
     after: &Project,
     renames: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let fail = |what: String| {
-        Err(Error::Rewrite(format!(
-            "the rewrite would change more than table names: {what}; nothing was written\n  hint: this is a greenlight bug: please report it with the SQL involved"
-        )))
-    };
+    let fail = |what: String| Err(RewriteError::BeyondNames(what).into());
     // A name of `before` -> the identity it has after the rewrite.
     let map = |n: &str| {
         let id = before.id_of(n)?;

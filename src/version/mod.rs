@@ -9,7 +9,7 @@ use serde::Serialize;
 
 pub use matching::match_tables;
 
-use crate::error::{Error, Result};
+use crate::error::{Result, VersionError};
 use crate::graph::Graph;
 use crate::project::{Project, Resolved, Table, TableId};
 use crate::sql::{RefRole, Statement, next_version};
@@ -99,10 +99,7 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
     let head_to_base = match_tables(base, head);
     for name in input.forced.iter().chain(input.schema.iter()) {
         if head.table(name).is_none() {
-            return Err(Error::Version(format!(
-                "`{}` is not a table of the project\n  hint: name a table defined in the project (see `greenlight graph`)",
-                crate::paths::excerpt(name, 80)
-            )));
+            return Err(VersionError::NotATable(crate::paths::excerpt(name, 80)).into());
         }
     }
 
@@ -410,9 +407,12 @@ fn check_collisions(
             continue;
         }
         if let Some(other) = seen.insert(g, h) {
-            return Err(Error::Version(format!(
-                "tables `{other}` and `{h}` would both be renamed to `{g}`\n  hint: bump one of them by hand to a free version"
-            )));
+            return Err(VersionError::SameGreen {
+                first: other.to_string(),
+                second: h.to_string(),
+                green: g.to_string(),
+            }
+            .into());
         }
         // The green table's identity: the head table's, renamed.
         let Some(table) = head.table(h) else { continue };
@@ -431,9 +431,12 @@ fn check_collisions(
                     format!(" by `{}`{at}", t.name)
                 })
                 .unwrap_or_default();
-            return Err(Error::Version(format!(
-                "the next version of `{h}` is `{g}`, which is already read as an external table{reader}; after the rewrite it would read the new `{g}`\n  hint: rename that external table in the SQL, or bump `{h}` by hand to a free version"
-            )));
+            return Err(VersionError::ReadAsExternal {
+                table: h.to_string(),
+                green: g.to_string(),
+                reader,
+            }
+            .into());
         }
         for (side, p) in [("the working tree", head), ("the base", base)] {
             if let Some(t) = p.table_by_id(&green_id) {
@@ -441,10 +444,13 @@ fn check_collisions(
                     let s = p.statement(l);
                     format!(" ({}:{}:{})", p.path(l), s.line, s.col)
                 });
-                return Err(Error::Version(format!(
-                    "the next version of `{h}` is `{g}`, which already exists in {side}{}\n  hint: drop or rename the old `{g}`, or bump `{h}` by hand to a free version",
-                    at.unwrap_or_default()
-                )));
+                return Err(VersionError::Exists {
+                    table: h.to_string(),
+                    green: g.to_string(),
+                    side,
+                    at: at.unwrap_or_default(),
+                }
+                .into());
             }
         }
     }
@@ -480,11 +486,11 @@ fn deleted_tables(
             })
             .collect();
         if !readers.is_empty() {
-            return Err(Error::Version(format!(
-                "table `{}` was deleted but is still read by: {}\n  hint: remove those reads, or keep the table's DDL and DML",
-                b.name,
-                readers.join(", ")
-            )));
+            return Err(VersionError::DeletedStillRead {
+                table: b.name.to_string(),
+                readers,
+            }
+            .into());
         }
         out.push(Deleted {
             name: b.name.clone(),
