@@ -231,10 +231,11 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     let mut head = Project::build_with(head_files, &settings)?;
     // References to a table's base name, where the table was renamed since
     // (by an earlier rewrite or by hand), resolve to the renamed table.
-    let aliases: Vec<(String, String)> = version::match_tables(&base_project, &head)
-        .into_iter()
+    let head_to_base = version::match_tables(&base_project, &head);
+    let aliases: Vec<(String, String)> = head_to_base
+        .iter()
         .filter(|(h, b)| h != b)
-        .map(|(h, b)| (b, h))
+        .map(|(h, b)| (b.clone(), h.clone()))
         .collect();
     head.set_aliases(aliases);
     let head_graph = Graph::build(&head)?;
@@ -253,6 +254,7 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     let impact = version::compute(&ImpactInput {
         base: &base_project,
         head: &head,
+        head_to_base: &head_to_base,
         head_graph: &head_graph,
         changed_paths: &changed_paths,
         forced: &forced,

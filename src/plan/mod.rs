@@ -555,6 +555,7 @@ mod tests {
         let impact = crate::version::compute(&ImpactInput {
             base: &base,
             head: &head,
+            head_to_base: &crate::version::match_tables(&base, &head),
             head_graph: &graph,
             changed_paths: &changed,
             forced: &none,

@@ -85,6 +85,8 @@ pub struct Impact {
 pub struct ImpactInput<'a> {
     pub base: &'a Project,
     pub head: &'a Project,
+    /// Head table -> its base table ([`match_tables`], computed once).
+    pub head_to_base: &'a HashMap<String, String>,
     pub head_graph: &'a Graph,
     /// Project-relative paths of files changed since the base (both sides).
     pub changed_paths: &'a BTreeSet<String>,
@@ -95,14 +97,55 @@ pub struct ImpactInput<'a> {
 }
 
 pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
-    let (base, head) = (input.base, input.head);
-    let head_to_base = match_tables(base, head);
+    check_named_tables(input)?;
+    let (mut modified, mut cosmetic) = modified_tables(input);
+    let impacted_names = impacted_tables(input, &mut modified);
+    // An impacted table's files may differ only by renames: not cosmetic.
+    cosmetic.retain(|n| !impacted_names.contains(n));
+    let green_of = green_names(input, &impacted_names);
+    check_collisions(input.base, input.head, &green_of)?;
+    let deleted = deleted_tables(input.base, input.head, input.head_to_base)?;
+    let renames: BTreeMap<String, String> = green_of
+        .iter()
+        .filter(|(h, g)| h != g)
+        .map(|(h, g)| (h.clone(), g.clone()))
+        .collect();
+    let mut impacted: Vec<Impacted> = impacted_names
+        .iter()
+        .map(|name| impacted_row(input, name, &modified, &green_of))
+        .collect();
+    impacted.sort_by(|a, b| a.green.cmp(&b.green));
+    let unchanged = input
+        .head
+        .tables
+        .iter()
+        .filter(|t| !impacted_names.contains(&t.name))
+        .map(|t| t.name.clone())
+        .collect();
+    Ok(Impact {
+        impacted,
+        cosmetic,
+        deleted,
+        renames,
+        unchanged,
+    })
+}
+
+/// Forced and schema-impacted tables must be tables of the project.
+fn check_named_tables(input: &ImpactInput<'_>) -> Result<()> {
     for name in input.forced.iter().chain(input.schema.iter()) {
-        if head.table(name).is_none() {
+        if input.head.table(name).is_none() {
             return Err(VersionError::NotATable(crate::paths::excerpt(name, 80)).into());
         }
     }
+    Ok(())
+}
 
+/// What changed per table: `ddl` and/or `dml` for the modified tables
+/// (head names), and the tables whose own statements changed only
+/// cosmetically.
+fn modified_tables(input: &ImpactInput<'_>) -> (BTreeMap<String, Vec<&'static str>>, Vec<String>) {
+    let (base, head, head_to_base) = (input.base, input.head, input.head_to_base);
     let mut modified: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
     let mut cosmetic = Vec::new();
     for h in &head.tables {
@@ -116,7 +159,7 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
             b.ddl.map(|l| base.statement(l)),
             head,
             h.ddl.map(|l| head.statement(l)),
-            &head_to_base,
+            head_to_base,
         ) {
             changed.push("ddl");
         }
@@ -127,7 +170,7 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
                     base.statement(*bl),
                     head,
                     head.statement(*hl),
-                    &head_to_base,
+                    head_to_base,
                 )
             });
         if !same_dml {
@@ -139,8 +182,17 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
             cosmetic.push(h.name.clone());
         }
     }
+    (modified, cosmetic)
+}
 
-    let is_new = |name: &str| !head_to_base.contains_key(name);
+/// The tables to deploy: the modified, forced and schema-impacted tables,
+/// the tables created LIKE a table whose DDL changed, names bumped by hand
+/// (added to `modified`), everything downstream of them, and new tables.
+fn impacted_tables(
+    input: &ImpactInput<'_>,
+    modified: &mut BTreeMap<String, Vec<&'static str>>,
+) -> BTreeSet<String> {
+    let (base, head, head_to_base) = (input.base, input.head, input.head_to_base);
     let mut roots: BTreeSet<String> = modified.keys().cloned().collect();
     // A changed DDL changes the schema of the tables created LIKE it.
     let schema_changed = modified
@@ -170,92 +222,83 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
         roots.extend(hand_bumped.iter().cloned());
         closure = input.head_graph.closure(roots.iter().map(String::as_str));
     }
-    let mut impacted_names: BTreeSet<String> = closure
+    let mut names: BTreeSet<String> = closure
         .into_iter()
         .filter(|n| head.table(n).is_some())
         .collect();
-    impacted_names.extend(
+    names.extend(
         head.tables
             .iter()
-            .filter(|t| is_new(&t.name))
+            .filter(|t| !head_to_base.contains_key(&t.name))
             .map(|t| t.name.clone()),
     );
-    // An impacted table's files may differ only by renames: not cosmetic.
-    cosmetic.retain(|n| !impacted_names.contains(n));
+    names
+}
 
-    // Green names.
-    let mut green_of: BTreeMap<String, String> = BTreeMap::new();
-    for name in &impacted_names {
-        let green = match head_to_base.get(name) {
-            None => name.clone(),
-            Some(blue) if base.table(blue).map(|b| &b.id) != head.table(name).map(|h| &h.id) => {
-                name.clone()
-            }
-            Some(blue) => {
-                let b = base.table(blue).expect("matched tables exist");
-                head.with_table_part(name, &next_version(&b.id.table))
-            }
-        };
-        green_of.insert(name.clone(), green);
-    }
-    check_collisions(base, head, &green_of)?;
-
-    let deleted = deleted_tables(base, head, &head_to_base)?;
-    let renames: BTreeMap<String, String> = green_of
-        .iter()
-        .filter(|(h, g)| h != g)
-        .map(|(h, g)| (h.clone(), g.clone()))
-        .collect();
-    let mut impacted: Vec<Impacted> = impacted_names
+/// Each impacted table's green name: its own for a new table or one bumped
+/// by hand, else the next version of its blue name.
+fn green_names(input: &ImpactInput<'_>, impacted: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let (base, head) = (input.base, input.head);
+    impacted
         .iter()
         .map(|name| {
-            let t = head
-                .table(name)
-                .expect("impacted tables are project tables");
-            let reason = if is_new(name) {
-                Reason::New
-            } else if modified.contains_key(name) {
-                Reason::Modified
-            } else if input.schema.contains(name) {
-                Reason::Schema
-            } else if input.forced.contains(name) {
-                Reason::Forced
-            } else {
-                Reason::Descendant
+            let green = match input.head_to_base.get(name) {
+                None => name.clone(),
+                Some(blue)
+                    if base.table(blue).map(|b| &b.id) != head.table(name).map(|h| &h.id) =>
+                {
+                    name.clone()
+                }
+                Some(blue) => {
+                    let b = base.table(blue).expect("matched tables exist");
+                    head.with_table_part(name, &next_version(&b.id.table))
+                }
             };
-            Impacted {
-                blue: head_to_base.get(name).cloned(),
-                green: green_of[name].clone(),
-                statement: statement_name(head, t),
-                reason,
-                head: name.clone(),
-                kind: t.kind.as_str(),
-                product: t.product.clone(),
-                ddl: t.ddl.map(|l| head.path(l).to_string()),
-                dml: t.dml.first().map(|l| head.path(*l).to_string()),
-                changed: modified.get(name).cloned().unwrap_or_default(),
-                parents: t
-                    .parents
-                    .iter()
-                    .map(|p| green_of.get(p).unwrap_or(p).clone())
-                    .collect(),
-            }
+            (name.clone(), green)
         })
-        .collect();
-    impacted.sort_by(|a, b| a.green.cmp(&b.green));
-    let unchanged = head
-        .tables
-        .iter()
-        .filter(|t| !impacted_names.contains(&t.name))
-        .map(|t| t.name.clone())
-        .collect();
-    Ok(Impact {
-        impacted,
-        cosmetic,
-        deleted,
-        renames,
-        unchanged,
-    })
+        .collect()
+}
+
+/// One impacted table of the release, with why.
+fn impacted_row(
+    input: &ImpactInput<'_>,
+    name: &str,
+    modified: &BTreeMap<String, Vec<&'static str>>,
+    green_of: &BTreeMap<String, String>,
+) -> Impacted {
+    let head = input.head;
+    let t = head
+        .table(name)
+        .expect("impacted tables are project tables");
+    let blue = input.head_to_base.get(name).cloned();
+    let reason = if blue.is_none() {
+        Reason::New
+    } else if modified.contains_key(name) {
+        Reason::Modified
+    } else if input.schema.contains(name) {
+        Reason::Schema
+    } else if input.forced.contains(name) {
+        Reason::Forced
+    } else {
+        Reason::Descendant
+    };
+    Impacted {
+        statement: statement_name(head, t, blue.as_deref()),
+        blue,
+        green: green_of[name].clone(),
+        reason,
+        head: name.to_string(),
+        kind: t.kind.as_str(),
+        product: t.product.clone(),
+        ddl: t.ddl.map(|l| head.path(l).to_string()),
+        dml: t.dml.first().map(|l| head.path(*l).to_string()),
+        changed: modified.get(name).cloned().unwrap_or_default(),
+        parents: t
+            .parents
+            .iter()
+            .map(|p| green_of.get(p).unwrap_or(p).clone())
+            .collect(),
+    }
 }
 
 /// Whether a table's own statements (DDL and DMLs, with the comments and
@@ -292,9 +335,12 @@ fn own_text_changed(
 
 /// The statement identity of a table: its DML file's name (else its DDL's),
 /// without `.sql`; `file:table` when that file holds several tables.
-pub fn statement_name(project: &Project, table: &Table) -> String {
+/// A table is named by its blue name when it has one, so that the id
+/// stays the same across runs (before and after the rewrite).
+pub fn statement_name(project: &Project, table: &Table, blue: Option<&str>) -> String {
+    let name = blue.unwrap_or(&table.name);
     let Some(loc) = table.dml.first().or(table.ddl.as_ref()) else {
-        return table.name.clone();
+        return name.to_string();
     };
     let file = &project.files[loc.file];
     let stem = file
@@ -314,7 +360,7 @@ pub fn statement_name(project: &Project, table: &Table) -> String {
         })
         .collect();
     if targets.len() > 1 {
-        format!("{stem}:{}", table.name)
+        format!("{stem}:{name}")
     } else {
         stem.to_string()
     }

@@ -203,6 +203,7 @@ fn a_2000_table_release_fits_in_one_comment_with_correct_counts() {
     let impact = version::compute(&ImpactInput {
         base: &base,
         head: &head,
+        head_to_base: &version::match_tables(&base, &head),
         head_graph: &graph,
         changed_paths: &changed,
         forced: &empty,
@@ -557,6 +558,7 @@ fn plan_of(base: &[(String, Vec<u8>)], head: &[(String, Vec<u8>)]) -> (plan::Pla
     let impact = version::compute(&ImpactInput {
         base: &base,
         head: &head,
+        head_to_base: &version::match_tables(&base, &head),
         head_graph: &graph,
         changed_paths: &none,
         forced: &none,

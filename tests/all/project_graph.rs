@@ -260,6 +260,7 @@ fn cosmetic_means_the_tables_own_statements_changed() {
         let impact = greenlight::version::compute(&greenlight::version::ImpactInput {
             base: &b,
             head: &h,
+            head_to_base: &greenlight::version::match_tables(&b, &h),
             head_graph: &graph,
             changed_paths: &changed,
             forced: &none,

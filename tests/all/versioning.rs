@@ -586,3 +586,61 @@ fn a_rename_past_the_identifier_limit_is_refused_and_nothing_is_written() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+/// A statement set's statement id names the blue table, before and after
+/// the rewrite (it was `dml.fanout:fct_big_orders`, then
+/// `dml.fanout:fct_big_orders_v2`).
+#[test]
+fn statement_ids_are_stable_across_the_rewrite() {
+    let repo = TempRepo::new(&[
+        (
+            "ddl.src.sql",
+            "CREATE TABLE src_orders (id INT, amount INT) WITH ('connector' = 'datagen');",
+        ),
+        (
+            "ddl.fanout.sql",
+            "CREATE TABLE fct_big_orders (id INT, amount INT);\nCREATE TABLE fct_small_orders (id INT, amount INT);",
+        ),
+        (
+            "dml.fanout.sql",
+            "EXECUTE STATEMENT SET BEGIN\nINSERT INTO fct_big_orders SELECT id, amount FROM src_orders WHERE amount > 100;\nINSERT INTO fct_small_orders SELECT id, amount FROM src_orders WHERE amount <= 100;\nEND;",
+        ),
+    ]);
+    repo.tag("v1");
+    repo.edit("dml.fanout.sql", |s| {
+        s.replace("> 100", "> 1000").replace("<= 100", "<= 1000")
+    });
+    repo.commit("thresholds");
+    let ids = |repo: &TempRepo| -> Vec<(String, String)> {
+        let plan: serde_json::Value =
+            serde_json::from_str(&repo.ok(&["plan", "--format", "json"], 0)).unwrap();
+        plan["impacted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["green"].as_str().unwrap().to_string(),
+                    i["statement"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = ids(&repo);
+    assert_eq!(
+        before,
+        [
+            (
+                "fct_big_orders_v2".to_string(),
+                "dml.fanout:fct_big_orders".to_string()
+            ),
+            (
+                "fct_small_orders_v2".to_string(),
+                "dml.fanout:fct_small_orders".to_string()
+            ),
+        ]
+    );
+    repo.ok(&["rewrite"], 0);
+    repo.commit("rewrite");
+    assert_eq!(ids(&repo), before);
+}
