@@ -16,7 +16,7 @@ use anyhow::{Result, anyhow};
 
 pub use inputs::{Inputs, Mode};
 
-use crate::cli::Outcome;
+use crate::app::Outcome;
 use event::{Decision, decide};
 
 /// What the runner provides in the environment.

@@ -21,7 +21,7 @@ use super::workflow::{self, Level};
 use super::{Inputs, Mode, Outputs, PLAN_JSON, RunnerEnv, repo_path, say, warn};
 use crate::app::publish::{self, PublishError, PublishRequest, Published, Pushed, TRAILER};
 use crate::app::{self, ReleaseRequest, rewrite};
-use crate::cli::Outcome;
+use crate::app::Outcome;
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::{Error, TemplateError};
 use crate::git::remote;

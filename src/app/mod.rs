@@ -10,6 +10,14 @@ pub mod rewrite;
 pub use release::{Release, ReleaseRequest, analyze};
 
 use crate::config::Config;
+
+/// What a command ended with, mapped to the exit code by `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// Rewrites are pending (`rewrite --check`).
+    Pending,
+}
 use crate::plan::{self, Plan, PlanInput};
 
 /// The plan of a release, with its source schema problems and warnings

@@ -221,12 +221,7 @@ pub enum Command {
     },
 }
 
-/// What a command ended with, mapped to the exit code by `main`.
-pub enum Outcome {
-    Ok,
-    /// `rewrite --check` found rewrites to do.
-    Pending,
-}
+pub use crate::app::Outcome;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
