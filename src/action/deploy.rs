@@ -9,8 +9,8 @@ use git2::Repository;
 
 use super::deployments::{merged_pull_request, status_line, with_status};
 use super::{Inputs, Outputs, PLAN_JSON, RunnerEnv, say, warn, workflow};
-use crate::app::deploy::{DeployRequest, Deployment, validation_failed};
 use crate::app::Outcome;
+use crate::app::deploy::{DeployRequest, Deployment, validation_failed};
 use crate::config::{CONFIG_FILE, Config};
 use crate::github::{GitHub, Limits};
 use crate::report::plan::COMMENT_MARKER;

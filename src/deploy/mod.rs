@@ -157,13 +157,11 @@ impl Sources for DirSources<'_> {
 }
 
 /// A statement read from its file: its SQL (the whole statement set for an
-/// INSERT inside one), the `SET`s before it, where it is, and the set it
-/// belongs to (file, index of the set's first statement).
+/// INSERT inside one), the `SET`s before it, and where it is.
 struct Read {
     sql: String,
     properties: BTreeMap<String, String>,
     source: String,
-    set: Option<(usize, usize)>,
 }
 
 /// The statement at `loc` as text, with the `SET`s before it in its file
@@ -196,48 +194,33 @@ fn statement_text(
             properties.insert(k, v);
         }
     }
-    let (sql, set) = if s.in_statement_set {
-        let (first, last) = set_members(&text, stmts, loc.stmt).ok_or_else(changed)?;
+    let sql = if s.in_statement_set {
+        let (first, last) = set_members(stmts, loc.stmt).ok_or_else(changed)?;
         let (lo, hi) = (stmts[first].start, stmts[last].end);
         let head = last_word(&text[..lo], "EXECUTE").ok_or_else(changed)?;
         let tail = first_word_end(&text[hi..], "END").map_or(hi, |e| hi + e);
-        (text[head..tail].to_string(), Some((loc.file, first)))
+        text[head..tail].to_string()
     } else {
-        (
-            text.get(s.start..s.end).ok_or_else(changed)?.to_string(),
-            None,
-        )
+        text.get(s.start..s.end).ok_or_else(changed)?.to_string()
     };
     Ok(Read {
         sql,
         properties,
         source: format!("{path}:{}", s.line),
-        set,
     })
 }
 
 /// The first and last statement of the statement set holding statement
-/// `i`: its neighbours inside a set, up to an `END` between two of them
-/// (two sets one after the other). None when the text does not tokenize.
-fn set_members(text: &str, stmts: &[crate::sql::Statement], i: usize) -> Option<(usize, usize)> {
-    let same_set = |a: usize, b: usize| -> Option<bool> {
-        let gap = text.get(stmts[a].end..stmts[b].start)?;
-        let toks = crate::sql::tokenize(gap).ok()?;
-        Some(
-            stmts[a].in_statement_set
-                && stmts[b].in_statement_set
-                && !toks.iter().any(|t| t.is_word_ci("END")),
-        )
-    };
-    let mut first = i;
-    while first > 0 && same_set(first - 1, first)? {
-        first -= 1;
-    }
-    let mut last = i;
-    while last + 1 < stmts.len() && same_set(last, last + 1)? {
-        last += 1;
-    }
-    Some((first, last))
+/// `i` (the analysis numbers the sets of a file).
+fn set_members(stmts: &[crate::sql::Statement], i: usize) -> Option<(usize, usize)> {
+    let set = stmts[i].statement_set?;
+    let mut members = stmts
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.statement_set == Some(set))
+        .map(|(k, _)| k);
+    let first = members.next()?;
+    Some((first, members.last().unwrap_or(first)))
 }
 
 /// Byte offset of the last `word` token of `text`.
@@ -255,14 +238,74 @@ fn first_word_end(text: &str, word: &str) -> Option<usize> {
     toks.iter().find(|t| t.is_word_ci(word)).map(|t| t.end)
 }
 
-/// The plan's statements, wave by wave, green DDLs before green DMLs in
-/// each wave. The project must be rewritten: each green table is defined
-/// under its green name.
+/// The name each step of `plan` is deployed under, wave by wave: None for
+/// a step whose statement set is started by another step. The one naming
+/// rule, for deploy and for the plan's reports; `table` gives the name a
+/// table is deployed under (its green name, or its blue name for the blue
+/// statements).
 ///
 /// A statement set (`EXECUTE STATEMENT SET BEGIN ... END`) writing several
 /// tables is one job: it is deployed once, in the last wave of its tables
 /// (every table it writes is created by then), named after the first of its
 /// tables (in file order) in that wave.
+pub fn step_names(
+    plan: &Plan,
+    project: &Project,
+    prefix: &str,
+    table: &dyn Fn(&str) -> String,
+) -> Vec<Vec<Option<String>>> {
+    let set_of = |step: &crate::plan::Step| -> Option<(usize, u32)> {
+        (step.action == StepAction::StartDml)
+            .then(|| project.statement(step.loc).statement_set)
+            .flatten()
+            .map(|s| (step.loc.file, s))
+    };
+    let mut last_wave: BTreeMap<(usize, u32), usize> = BTreeMap::new();
+    for (w, wave) in plan.steps.iter().enumerate() {
+        for set in wave.steps.iter().filter_map(set_of) {
+            last_wave.insert(set, w);
+        }
+    }
+    let mut n_dml: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (w, wave) in plan.steps.iter().enumerate() {
+        let mut names = Vec::new();
+        for step in &wave.steps {
+            if let Some(set) = set_of(step) {
+                let first_here = wave
+                    .steps
+                    .iter()
+                    .filter(|s| set_of(s) == Some(set))
+                    .map(|s| s.loc)
+                    .min_by_key(|l| l.stmt);
+                if last_wave[&set] != w || first_here != Some(step.loc) {
+                    names.push(None);
+                    continue;
+                }
+            }
+            let n = match step.action {
+                StepAction::StartDml => {
+                    let n = n_dml.entry(step.table.clone()).or_default();
+                    *n += 1;
+                    *n
+                }
+                _ => 1,
+            };
+            names.push(Some(statement_name(
+                prefix,
+                kind_of(step.action),
+                &table(&step.table),
+                n,
+            )));
+        }
+        out.push(names);
+    }
+    out
+}
+
+/// The plan's statements, wave by wave, green DDLs before green DMLs in
+/// each wave, named by [`step_names`]. The project must be rewritten: each
+/// green table is defined under its green name.
 pub fn deploy_waves(
     plan: &Plan,
     project: &Project,
@@ -282,60 +325,29 @@ pub fn deploy_waves(
             pending.join(", ")
         )));
     }
-    let prefix = env.prefix(env_name);
-    let base_props = env.statement_properties();
-    // Every step read, with the wave it belongs to.
-    let mut read: Vec<Vec<(&crate::plan::Step, Read)>> = Vec::new();
-    let mut last_wave: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    for (w, wave) in plan.steps.iter().enumerate() {
-        let mut steps = Vec::new();
-        for step in &wave.steps {
-            project
-                .table(&step.table)
-                .ok_or_else(|| DeployError::MissingTable(step.table.clone()))?;
-            let r = statement_text(project, step.loc, &step.table, sources)?;
-            if let Some(set) = r.set
-                && step.action == StepAction::StartDml
-            {
-                last_wave.insert(set, w);
-            }
-            steps.push((step, r));
-        }
-        read.push(steps);
+    for step in plan.steps.iter().flat_map(|w| &w.steps) {
+        project
+            .table(&step.table)
+            .ok_or_else(|| DeployError::MissingTable(step.table.clone()))?;
     }
-    let mut n_dml: BTreeMap<String, usize> = BTreeMap::new();
+    let base_props = env.statement_properties();
+    let names = step_names(plan, project, env.prefix(env_name), &|t| t.to_string());
     let mut out = Vec::new();
-    for (w, (wave, steps)) in plan.steps.iter().zip(&read).enumerate() {
+    for (wave, names) in plan.steps.iter().zip(names) {
         let mut ddl: Vec<DeployStatement> = Vec::new();
         let mut dml: Vec<DeployStatement> = Vec::new();
-        for (step, r) in steps {
-            let n = if step.action == StepAction::StartDml {
-                if let Some(set) = r.set {
-                    // Once, in its last wave, by its first table there.
-                    let first_here = steps
-                        .iter()
-                        .filter(|(s, x)| x.set == Some(set) && s.action == StepAction::StartDml)
-                        .min_by_key(|(s, _)| s.loc.stmt)
-                        .map(|(s, _)| s.loc);
-                    if last_wave[&set] != w || first_here != Some(step.loc) {
-                        continue;
-                    }
-                }
-                let n = n_dml.entry(step.table.clone()).or_default();
-                *n += 1;
-                *n
-            } else {
-                1
-            };
+        for (step, name) in wave.steps.iter().zip(names) {
+            let Some(name) = name else { continue };
+            let r = statement_text(project, step.loc, &step.table, sources)?;
             let mut properties = base_props.clone();
-            properties.extend(r.properties.clone());
+            properties.extend(r.properties);
             let st = DeployStatement {
-                name: statement_name(prefix, kind_of(step.action), &step.table, n),
+                name,
                 table: step.table.clone(),
                 action: step.action,
-                sql: r.sql.clone(),
+                sql: r.sql,
                 properties,
-                source: r.source.clone(),
+                source: r.source,
                 runs: step.action.runs(),
             };
             if step.action == StepAction::StartDml {
@@ -569,9 +581,9 @@ mod tests {
     fn statement_sets_one_after_the_other_are_told_apart() {
         let text = "SET 'x' = 'y';\nEXECUTE STATEMENT SET BEGIN\n  INSERT INTO a SELECT 1;\n  INSERT INTO b SELECT 2;\nEND;\nEXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND;\n";
         let stmts = crate::sql::analyze(text).unwrap();
-        assert_eq!(set_members(text, &stmts, 1), Some((1, 2)));
-        assert_eq!(set_members(text, &stmts, 2), Some((1, 2)));
-        assert_eq!(set_members(text, &stmts, 3), Some((3, 3)));
+        assert_eq!(set_members(&stmts, 1), Some((1, 2)));
+        assert_eq!(set_members(&stmts, 2), Some((1, 2)));
+        assert_eq!(set_members(&stmts, 3), Some((3, 3)));
         let second = last_word(&text[..stmts[3].start], "EXECUTE").unwrap();
         let end = first_word_end(&text[stmts[3].end..], "END").unwrap() + stmts[3].end;
         assert_eq!(

@@ -210,6 +210,9 @@ pub struct Statement {
     pub text_hash: u64,
     /// Whether it sits inside `EXECUTE STATEMENT SET BEGIN ... END`.
     pub in_statement_set: bool,
+    /// Which statement set of its file it sits in (0 for the first),
+    /// when it does: the statements of one set are one job.
+    pub statement_set: Option<u32>,
     /// Why the statement keeps state (empty: stateless).
     pub state: Vec<super::state::StateReason>,
     /// The current catalog and database its unqualified names resolve in.

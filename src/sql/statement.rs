@@ -21,7 +21,8 @@ const DECLARE_HINT: &str = "if Flink accepts this statement, declare what it wri
 struct Range {
     lo: usize,
     hi: usize,
-    in_set: bool,
+    /// The ordinal of the statement set it sits in.
+    set: Option<u32>,
 }
 
 /// Analyses a whole SQL text: every statement, in source order.
@@ -40,7 +41,7 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
             Some(a) => declared(src, &toks, r.lo, r.hi, &annotations[a]),
             None => statement(src, &toks, &close, r.lo, r.hi).map_err(with_declare_hint)?,
         };
-        if r.in_set {
+        if let Some(set) = r.set {
             if stmt.kind != StatementKind::Insert {
                 return Err(SqlError::new(
                     stmt.line,
@@ -53,6 +54,7 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
                 ));
             }
             stmt.in_statement_set = true;
+            stmt.statement_set = Some(set);
         }
         let region_end = if k + 1 == ranges.len() {
             src.len()
@@ -89,6 +91,7 @@ fn with_declare_hint(mut e: SqlError) -> SqlError {
 fn split(toks: &[Tok]) -> Result<Vec<Range>, SqlError> {
     let mut out = Vec::new();
     let mut set_open: Option<usize> = None;
+    let mut sets: u32 = 0;
     let mut i = 0;
     while i < toks.len() {
         if toks[i].kind == TokKind::Semi {
@@ -110,6 +113,7 @@ fn split(toks: &[Tok]) -> Result<Vec<Range>, SqlError> {
             && toks.get(i + 1).is_none_or(|t| t.kind == TokKind::Semi)
         {
             set_open = None;
+            sets += 1;
             i += 1;
             continue;
         }
@@ -120,7 +124,7 @@ fn split(toks: &[Tok]) -> Result<Vec<Range>, SqlError> {
         out.push(Range {
             lo: i,
             hi: end,
-            in_set: set_open.is_some(),
+            set: set_open.map(|_| sets),
         });
         i = end + 1;
     }
@@ -232,6 +236,7 @@ fn declared(
         fingerprint,
         text_hash: 0,
         in_statement_set: false,
+        statement_set: None,
         state: super::state::state_reasons(toks, lo, hi),
         scope: Scope::default(),
         declared: Some(Declared {
@@ -399,6 +404,7 @@ fn statement(
         fingerprint,
         text_hash: 0,
         in_statement_set: false,
+        statement_set: None,
         state: super::state::state_reasons(toks, lo, hi),
         scope: Scope::default(),
         declared: None,
