@@ -147,22 +147,29 @@ pub fn read_files(dir: &Path, paths: &[String]) -> Result<Vec<SqlFile>> {
 pub fn read_files_with(dir: &Path, paths: &[String], settings: &Settings) -> Result<Vec<SqlFile>> {
     let results: Vec<std::result::Result<SqlFile, FileError>> = paths
         .par_iter()
-        .map(|p| {
-            let path = dir.join(p);
-            match std::fs::metadata(&path) {
-                Ok(m) if m.len() > settings.max_file_bytes => {
-                    return Err(too_large(p, m.len(), settings.max_file_bytes));
-                }
-                Err(e) => return Err(unreadable(p, &e)),
-                Ok(_) => {}
-            }
-            match std::fs::read(&path) {
-                Ok(bytes) => analyze_bytes_with(p, &bytes, settings),
+        .map(
+            |p| match read_limited(&dir.join(p), settings.max_file_bytes) {
+                Ok(Ok(bytes)) => analyze_bytes_with(p, &bytes, settings),
+                Ok(Err(len)) => Err(too_large(p, len, settings.max_file_bytes)),
                 Err(e) => Err(unreadable(p, &e)),
-            }
-        })
+            },
+        )
         .collect();
     collect_files(results)
+}
+
+/// A file's bytes, or its length when it is over `max` (then not read).
+/// As `std::fs::read`: one open, one fstat, the reads.
+fn read_limited(path: &Path, max: u64) -> std::io::Result<std::result::Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > max {
+        return Ok(Err(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(Ok(bytes))
 }
 
 /// The error of a SQL file over `max_sql_file_bytes`.

@@ -4,13 +4,17 @@
 //! against the current catalog and database of their file (`USE`, `SET
 //! 'sql.current-*'`) or the project's defaults. Reports name each table by
 //! the shortest name no other table shares (`Table::name`).
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::hash::BuildHasherDefault;
 
 use super::layout::{TableKind, layout_of};
 use super::load::SqlFile;
-use super::names::{Settings, TableId, display_names};
+use super::names::{IdKey, IdParts, Settings, TableId, display_names};
 use crate::error::{Error, FileError, Result};
-use crate::sql::{RefRole, Statement, StatementKind, TableName};
+use crate::sql::{FastHasher, RefRole, Statement, StatementKind, TableName};
+
+/// Maps keyed by names within one run: a fast hasher.
+type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Where a statement is: `files[file].statements[stmt]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,7 +86,7 @@ impl Project {
     pub fn build_with(mut files: Vec<SqlFile>, settings: &Settings) -> Result<Project> {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let mut tables: Vec<Table> = Vec::new();
-        let mut ids: HashMap<TableId, usize> = HashMap::new();
+        let mut ids: HashMap<TableId, usize> = HashMap::default();
         let mut table_of = |id: TableId, file: &SqlFile, tables: &mut Vec<Table>| -> usize {
             if let Some(&i) = ids.get(&id) {
                 return i;
@@ -110,7 +114,7 @@ impl Project {
                 else {
                     continue;
                 };
-                let id = settings.qualify(&stmt.scope, target);
+                let id = settings.qualify(stmt.scope(), target);
                 let t = table_of(id.clone(), file, &mut tables);
                 let loc = Loc { file: f, stmt: s };
                 if let Some(first) = tables[t].ddl {
@@ -135,7 +139,7 @@ impl Project {
                 match stmt.kind {
                     StatementKind::Insert => {
                         let target = stmt.target.as_ref().expect("an INSERT has a target");
-                        let t = table_of(settings.qualify(&stmt.scope, target), file, &mut tables);
+                        let t = table_of(settings.qualify(stmt.scope(), target), file, &mut tables);
                         tables[t].dml.push(Loc { file: f, stmt: s });
                     }
                     StatementKind::Query => statement_warnings.push(FileError {
@@ -152,12 +156,12 @@ impl Project {
         let mut project = Project {
             files,
             tables,
-            index: HashMap::new(),
-            ids: HashMap::new(),
-            aliases: HashMap::new(),
+            index: HashMap::default(),
+            ids: HashMap::default(),
+            aliases: HashMap::default(),
             external: BTreeSet::new(),
-            external_ids: HashMap::new(),
-            external_names: HashMap::new(),
+            external_ids: HashMap::default(),
+            external_names: HashMap::default(),
             warnings: Vec::new(),
             statement_warnings,
             settings: settings.clone(),
@@ -178,7 +182,7 @@ impl Project {
     /// `old` is the table's name at the base (in the same catalog and
     /// database).
     pub fn set_aliases(&mut self, aliases: impl IntoIterator<Item = (String, String)>) {
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for (old, new) in aliases {
             let Some(&i) = self.index.get(&new) else {
                 continue;
@@ -192,6 +196,9 @@ impl Project {
             if !self.ids.contains_key(&old_id) {
                 map.insert(old_id, id.clone());
             }
+        }
+        if map.is_empty() && self.aliases.is_empty() {
+            return;
         }
         self.aliases = map;
         // Aliases only turn external names into tables: nothing becomes
@@ -209,18 +216,38 @@ impl Project {
             .collect();
     }
 
+    /// The table a name written in `stmt` resolves to (an alias included).
+    fn find(&self, scope: &crate::sql::Scope, name: &TableName) -> Option<usize> {
+        let (catalog, database) = self.settings.qualifiers(scope, name);
+        let parts: IdParts<'_> = (catalog, database, name.key());
+        let key: &dyn IdKey = &parts;
+        self.ids.get(key).copied().or_else(|| {
+            let alias = self.aliases.get(key)?;
+            self.ids.get(alias).copied()
+        })
+    }
+
     /// Two tables that may be one (`orders` and `lake.db.orders` when the
     /// current catalog and database are unknown), and references that may
     /// name a table or another one, are errors: greenlight never guesses.
     fn check_ambiguity(&self) -> Result<()> {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(self.tables.len());
-        for (i, t) in self.tables.iter().enumerate() {
-            by_name.entry(t.id.table.as_str()).or_default().push(i);
-        }
+        // Table parts, sorted: the tables sharing one are a run.
+        let mut parts: Vec<(&str, usize)> = self
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.table.as_str(), i))
+            .collect();
+        parts.sort_unstable();
+        let group = |name: &str| {
+            let lo = parts.partition_point(|(p, _)| *p < name);
+            let hi = lo + parts[lo..].partition_point(|(p, _)| *p == name);
+            &parts[lo..hi]
+        };
         let mut errors = Vec::new();
-        for group in by_name.values().filter(|g| g.len() > 1) {
-            for (k, &a) in group.iter().enumerate() {
-                for &b in &group[k + 1..] {
+        for run in parts.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            for (k, &(_, a)) in run.iter().enumerate() {
+                for &(_, b) in &run[k + 1..] {
                     let (ta, tb) = (&self.tables[a], &self.tables[b]);
                     if ta.id.may_equal(&tb.id) {
                         let (path, line, col) = self.defined_at(tb);
@@ -244,17 +271,16 @@ impl Project {
             for loc in table.ddl.iter().chain(table.dml.iter()) {
                 let stmt = self.statement(*loc);
                 for r in stmt.refs.iter().filter(|r| lineage_role(r.role)) {
-                    // Only a name some table has can be ambiguous.
-                    let Some(group) = by_name.get(r.name.key()) else {
-                        continue;
-                    };
-                    let id = self.settings.qualify(&stmt.scope, &r.name);
-                    if self.ids.contains_key(&id) {
+                    // Only a name some table has, and that is not that
+                    // table exactly, can be ambiguous.
+                    let same_name = group(r.name.key());
+                    if same_name.is_empty() || self.find(stmt.scope(), &r.name).is_some() {
                         continue;
                     }
-                    let other = group
+                    let id = self.settings.qualify(stmt.scope(), &r.name);
+                    let other = same_name
                         .iter()
-                        .map(|&i| &self.tables[i])
+                        .map(|&(_, i)| &self.tables[i])
                         .find(|t| t.id.may_equal(&id));
                     if let Some(other) = other {
                         let part = &r.name.parts[0];
@@ -301,7 +327,8 @@ impl Project {
     /// external tables, display names; table-function arguments that name
     /// tables become reads, with a warning.
     fn resolve_parents(&mut self) -> Result<()> {
-        let mut external_ids: BTreeSet<TableId> = BTreeSet::new();
+        // External tables, interned: a node is a table or an external index.
+        let mut ext = Externals::default();
         let mut parents: Vec<BTreeSet<Node>> = vec![BTreeSet::new(); self.tables.len()];
         let mut likes: Vec<BTreeSet<Node>> = vec![BTreeSet::new(); self.tables.len()];
         let mut args = Vec::new();
@@ -318,12 +345,10 @@ impl Project {
                         }
                         _ => continue,
                     };
-                    let id = self.settings.qualify(&stmt.scope, &r.name);
-                    into.insert(match self.lookup(&id) {
+                    into.insert(match self.find(stmt.scope(), &r.name) {
                         Some(i) => Node::Table(i),
                         None => {
-                            external_ids.insert(id.clone());
-                            Node::External(id)
+                            Node::External(ext.intern(self.settings.qualify(stmt.scope(), &r.name)))
                         }
                     });
                 }
@@ -334,15 +359,14 @@ impl Project {
         let mut warnings = self.statement_warnings.clone();
         for (t, loc, name, uncorrelated) in args {
             let stmt = self.statement(loc);
-            let id = self.settings.qualify(&stmt.scope, name);
-            let node = match self.lookup(&id) {
+            let id = self.settings.qualify(stmt.scope(), name);
+            let node = match self.find(stmt.scope(), name) {
                 Some(i) => Node::Table(i),
-                None if uncorrelated || external_ids.contains(&id) => Node::External(id.clone()),
+                None if uncorrelated || ext.index.contains_key(&id) => {
+                    Node::External(ext.intern(id.clone()))
+                }
                 None => continue,
             };
-            if let Node::External(id) = &node {
-                external_ids.insert(id.clone());
-            }
             parents[t].insert(node);
             let part = &name.parts[0];
             warnings.push(FileError {
@@ -361,22 +385,18 @@ impl Project {
         }
         warnings.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         self.warnings = warnings;
-        self.assign_names(external_ids.into_iter().collect())?;
-        let name_of = |n: &Node, tables: &[Table], ext: &HashMap<TableId, String>| match n {
+        let external_names = self.assign_names(ext.ids)?;
+        let name_of = |n: &Node, tables: &[Table]| match n {
             Node::Table(i) => tables[*i].name.clone(),
-            Node::External(id) => ext[id].clone(),
+            Node::External(e) => external_names[*e].clone(),
         };
         let resolved: Vec<(BTreeSet<String>, BTreeSet<String>)> = parents
             .iter()
             .zip(&likes)
             .map(|(p, l)| {
                 (
-                    p.iter()
-                        .map(|n| name_of(n, &self.tables, &self.external_ids))
-                        .collect(),
-                    l.iter()
-                        .map(|n| name_of(n, &self.tables, &self.external_ids))
-                        .collect(),
+                    p.iter().map(|n| name_of(n, &self.tables)).collect(),
+                    l.iter().map(|n| name_of(n, &self.tables)).collect(),
                 )
             })
             .collect();
@@ -388,56 +408,68 @@ impl Project {
         Ok(())
     }
 
-    /// Gives every table and external table its display name.
-    fn assign_names(&mut self, externals: Vec<TableId>) -> Result<()> {
+    /// Gives every table and external table its display name; returns the
+    /// externals' names, in the order of `externals`.
+    fn assign_names(&mut self, externals: Vec<TableId>) -> Result<Vec<String>> {
         let all: Vec<&TableId> = self
             .tables
             .iter()
             .map(|t| &t.id)
             .chain(externals.iter())
             .collect();
-        let names = display_names(&all).map_err(|(a, b)| {
+        let mut names = display_names(&all).map_err(|(a, b)| {
             Error::from(crate::error::VersionError::Indistinct {
                 first: all[a].at_level(3).to_string(),
                 second: all[b].at_level(3).to_string(),
             })
         })?;
-        let n = self.tables.len();
-        for (t, name) in self.tables.iter_mut().zip(&names) {
-            t.name = name.clone();
+        let external_names = names.split_off(self.tables.len());
+        for (t, name) in self.tables.iter_mut().zip(names) {
+            t.name = name;
         }
+        self.external = external_names.iter().cloned().collect();
+        self.external_names = external_names
+            .iter()
+            .cloned()
+            .zip(externals.iter().cloned())
+            .collect();
         self.external_ids = externals
             .into_iter()
-            .zip(names[n..].iter().cloned())
+            .zip(external_names.iter().cloned())
             .collect();
-        self.external_names = self
-            .external_ids
-            .iter()
-            .map(|(id, n)| (n.clone(), id.clone()))
-            .collect();
-        self.external = self.external_ids.values().cloned().collect();
-        Ok(())
+        Ok(external_names)
     }
 
-    /// Sorts tables by name; parents refer to names, not indexes.
+    /// Sorts tables by name (parents refer to names, not indexes); the
+    /// identity index follows the moves.
     fn sort_tables(&mut self) {
-        self.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut order: Vec<usize> = (0..self.tables.len()).collect();
+        order.sort_by(|&a, &b| self.tables[a].name.cmp(&self.tables[b].name));
+        let mut new_index = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut old: Vec<Option<Table>> = std::mem::take(&mut self.tables)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.tables = order
+            .iter()
+            .map(|&i| old[i].take().expect("each table moves once"))
+            .collect();
+        if self.ids.len() == self.tables.len() {
+            for i in self.ids.values_mut() {
+                *i = new_index[*i];
+            }
+        } else {
+            self.reindex();
+        }
         self.index = self
             .tables
             .iter()
             .enumerate()
             .map(|(i, t)| (t.name.clone(), i))
             .collect();
-        self.reindex();
-    }
-
-    /// The table an identity names: the table itself, or a table renamed
-    /// since the base that a reference still calls by its old name.
-    fn lookup(&self, id: &TableId) -> Option<usize> {
-        self.ids
-            .get(id)
-            .or_else(|| self.aliases.get(id).and_then(|t| self.ids.get(t)))
-            .copied()
     }
 
     pub fn statement(&self, loc: Loc) -> &Statement {
@@ -482,16 +514,16 @@ impl Project {
 
     /// What a name written in statement `stmt` resolves to.
     pub fn resolve(&self, stmt: &Statement, name: &TableName) -> Resolved {
-        let id = self.settings.qualify(&stmt.scope, name);
-        match self.lookup(&id) {
-            Some(i) => Resolved::Table(i),
-            None => Resolved::External(
-                self.external_ids
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| id.full()),
-            ),
+        if let Some(i) = self.find(stmt.scope(), name) {
+            return Resolved::Table(i);
         }
+        let id = self.settings.qualify(stmt.scope(), name);
+        Resolved::External(
+            self.external_ids
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| id.full()),
+        )
     }
 
     /// `display` with the table part replaced by `table` (for a green name:
@@ -552,11 +584,30 @@ impl Project {
     }
 }
 
-/// A resolved reference before display names exist.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// The external tables met while resolving, each once.
+#[derive(Default)]
+struct Externals {
+    ids: Vec<TableId>,
+    index: HashMap<TableId, usize>,
+}
+
+impl Externals {
+    fn intern(&mut self, id: TableId) -> usize {
+        if let Some(&i) = self.index.get(&id) {
+            return i;
+        }
+        self.ids.push(id.clone());
+        self.index.insert(id, self.ids.len() - 1);
+        self.ids.len() - 1
+    }
+}
+
+/// A resolved reference before display names exist: a table, or an
+/// external table's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Node {
     Table(usize),
-    External(TableId),
+    External(usize),
 }
 
 /// References that make edges, checked for ambiguity.

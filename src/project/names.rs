@@ -1,7 +1,11 @@
 //! Table identity: the qualified name a reference resolves to, and the
 //! shortest name that tells tables apart in reports.
-use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
+
+use crate::sql::FastHasher;
+
+type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 use crate::sql::{Scope, ScopeDatabase, TableName};
 
@@ -37,6 +41,36 @@ impl Settings {
             default_catalog: config.default_catalog.as_deref().map(Arc::from),
             default_database: config.default_database.as_deref().map(Arc::from),
             max_file_bytes: config.max_sql_file_bytes,
+        }
+    }
+
+    /// The catalog and database of a name written in `scope` (borrowed:
+    /// [`Settings::qualify`] without allocating).
+    pub fn qualifiers<'a>(
+        &'a self,
+        scope: &'a Scope,
+        name: &'a TableName,
+    ) -> (Option<&'a str>, Option<&'a str>) {
+        let parts = &name.parts;
+        let n = parts.len();
+        let catalog = || scope.catalog.as_deref().or(self.default_catalog.as_deref());
+        let database = || match &scope.database {
+            ScopeDatabase::Default => self.default_database.as_deref(),
+            ScopeDatabase::OfCatalog
+                if scope.catalog.as_deref() == self.default_catalog.as_deref() =>
+            {
+                self.default_database.as_deref()
+            }
+            ScopeDatabase::OfCatalog => None,
+            ScopeDatabase::Named(d) => Some(d.as_str()),
+        };
+        match n {
+            1 => (catalog(), database()),
+            2 => (catalog(), Some(parts[0].value.as_str())),
+            _ => (
+                Some(parts[n - 3].value.as_str()),
+                Some(parts[n - 2].value.as_str()),
+            ),
         }
     }
 
@@ -83,11 +117,63 @@ impl Settings {
 /// A table's identity: catalog, database and name. `None` is the current
 /// catalog or database where greenlight does not know it (no default
 /// configured, no `USE` in the file): one value for the whole project.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TableId {
     pub catalog: Option<Arc<str>>,
     pub database: Option<Arc<str>>,
     pub table: String,
+}
+
+/// An identity as borrowed parts, to look a [`TableId`] up in a map
+/// without building one.
+pub type IdParts<'a> = (Option<&'a str>, Option<&'a str>, &'a str);
+
+/// What a map keyed by [`TableId`] can be asked with: an id or its parts.
+pub trait IdKey {
+    fn parts(&self) -> IdParts<'_>;
+}
+
+impl IdKey for TableId {
+    fn parts(&self) -> IdParts<'_> {
+        (
+            self.catalog.as_deref(),
+            self.database.as_deref(),
+            self.table.as_str(),
+        )
+    }
+}
+
+impl IdKey for IdParts<'_> {
+    fn parts(&self) -> IdParts<'_> {
+        *self
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn IdKey + 'a> for TableId {
+    fn borrow(&self) -> &(dyn IdKey + 'a) {
+        self
+    }
+}
+
+impl std::hash::Hash for dyn IdKey + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
+impl PartialEq for dyn IdKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn IdKey + '_ {}
+
+/// Hashed as its parts, like `dyn IdKey` (as `Borrow` requires).
+impl std::hash::Hash for TableId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
 }
 
 impl TableId {
@@ -167,7 +253,8 @@ impl TableId {
 pub fn display_names(ids: &[&TableId]) -> Result<Vec<String>, (usize, usize)> {
     // Most names are unique by their table part: only the others are
     // qualified further.
-    let mut count: HashMap<&str, u32> = HashMap::with_capacity(ids.len());
+    let mut count: HashMap<&str, u32> =
+        HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for id in ids {
         *count.entry(id.table.as_str()).or_default() += 1;
     }
@@ -185,7 +272,7 @@ pub fn display_names(ids: &[&TableId]) -> Result<Vec<String>, (usize, usize)> {
     );
     let mut level: HashMap<usize, u8> = watch.iter().map(|&k| (k, 1)).collect();
     loop {
-        let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut seen: HashMap<&str, Vec<usize>> = HashMap::default();
         for &k in &watch {
             seen.entry(names[k].as_str()).or_default().push(k);
         }
@@ -273,7 +360,7 @@ mod tests {
             .filter_map(|st| {
                 st.target
                     .as_ref()
-                    .map(|t| s.qualify(&st.scope, t).at_level(3))
+                    .map(|t| s.qualify(st.scope(), t).at_level(3))
             })
             .collect();
         assert_eq!(

@@ -336,10 +336,7 @@ pub fn tokenize(src: &str) -> Option<Vec<Tok>> {
         i: 0,
         line: 1,
         col: 1,
-        // Room for a token every 2 bytes: SQL has one every 4 to 6, so the
-        // vector never grows (a growth copies it: twice the memory for a
-        // moment); the untouched rest of the reservation costs no memory.
-        out: Vec::with_capacity(src.len() / 2 + 8),
+        out: Vec::with_capacity(src.len() / 5),
     }
     .run()
 }

@@ -5,6 +5,7 @@ mod dialect;
 mod error;
 mod fastlex;
 mod hash;
+pub(crate) use hash::FastHasher;
 mod lex;
 mod model;
 mod query;

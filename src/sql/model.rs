@@ -215,13 +215,26 @@ pub struct Statement {
     pub statement_set: Option<u32>,
     /// Why the statement keeps state (empty: stateless).
     pub state: Vec<super::state::StateReason>,
-    /// The current catalog and database its unqualified names resolve in.
-    pub scope: Scope,
+    /// The current catalog and database its unqualified names resolve in
+    /// as the file sets them (None: not set, the project's defaults);
+    /// shared by the statements between two changes. See [`Statement::scope`].
+    pub scope: Option<std::sync::Arc<Scope>>,
     /// Set when its lineage comes from a `-- greenlight:` annotation.
     pub declared: Option<Declared>,
 }
 
+/// The scope of a file that sets none.
+static DEFAULT_SCOPE: Scope = Scope {
+    catalog: None,
+    database: ScopeDatabase::Default,
+};
+
 impl Statement {
+    /// The current catalog and database its unqualified names resolve in.
+    pub fn scope(&self) -> &Scope {
+        self.scope.as_deref().unwrap_or(&DEFAULT_SCOPE)
+    }
+
     /// Every renamable table-name occurrence with the reference it belongs
     /// to: the target first, then refs in source order.
     pub fn name_sequence(&self) -> impl Iterator<Item = &NamePart> {

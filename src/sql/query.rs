@@ -97,7 +97,7 @@ pub struct QueryAnalyzer<'t> {
 }
 
 /// Keywords that end a table factor: never an alias.
-const FACTOR_END: &[Keyword] = &[
+const FACTOR_END: KwSet = KwSet::of(&[
     Keyword::ON,
     Keyword::USING,
     Keyword::WHERE,
@@ -131,10 +131,10 @@ const FACTOR_END: &[Keyword] = &[
     Keyword::TABLESAMPLE,
     Keyword::ANTI,
     Keyword::SEMI,
-];
+]);
 
 /// Keywords that start a clause of a query block after FROM.
-const CLAUSE_START: &[Keyword] = &[
+const CLAUSE_START: KwSet = KwSet::of(&[
     Keyword::WHERE,
     Keyword::GROUP,
     Keyword::HAVING,
@@ -144,17 +144,17 @@ const CLAUSE_START: &[Keyword] = &[
     Keyword::OFFSET,
     Keyword::FETCH,
     Keyword::QUALIFY,
-];
+]);
 
-const SET_OPERATORS: &[Keyword] = &[
+const SET_OPERATORS: KwSet = KwSet::of(&[
     Keyword::UNION,
     Keyword::INTERSECT,
     Keyword::EXCEPT,
     Keyword::MINUS,
-];
+]);
 
 /// Keywords that start a join: `[NATURAL] [INNER|LEFT|RIGHT|FULL [OUTER]|CROSS] JOIN`.
-const JOIN_START: &[Keyword] = &[
+const JOIN_START: KwSet = KwSet::of(&[
     Keyword::JOIN,
     Keyword::INNER,
     Keyword::LEFT,
@@ -162,12 +162,12 @@ const JOIN_START: &[Keyword] = &[
     Keyword::FULL,
     Keyword::CROSS,
     Keyword::NATURAL,
-];
+]);
 
 /// Keywords after which a name may follow in Flink's expressions (and
 /// clause keywords): any other keyword ends an operand, like a name does
 /// (many column names are keywords: `name`, `value`, `type`).
-const GLUE: &[Keyword] = &[
+const GLUE: KwSet = KwSet::of(&[
     Keyword::SELECT,
     Keyword::DISTINCT,
     Keyword::ALL,
@@ -239,7 +239,28 @@ const GLUE: &[Keyword] = &[
     Keyword::RANGE,
     Keyword::PRECEDING,
     Keyword::FOLLOWING,
-];
+]);
+
+/// A set of keywords, one bit each: membership is one load, not a scan.
+struct KwSet([u64; 32]);
+
+impl KwSet {
+    const fn of(list: &[Keyword]) -> KwSet {
+        let mut bits = [0u64; 32];
+        let mut i = 0;
+        while i < list.len() {
+            let k = list[i] as usize;
+            bits[k / 64] |= 1 << (k % 64);
+            i += 1;
+        }
+        KwSet(bits)
+    }
+
+    fn has(&self, kw: Keyword) -> bool {
+        let k = kw as usize;
+        k < 32 * 64 && self.0[k / 64] & (1 << (k % 64)) != 0
+    }
+}
 
 /// Words Flink treats as keywords in expressions that sqlparser does not know.
 const FLINK_WORDS: &[&str] = &["CONDITIONAL", "UNCONDITIONAL", "DESCRIPTOR"];
@@ -450,7 +471,7 @@ impl<'t> QueryAnalyzer<'t> {
                             expect = Some(i);
                         }
                         // LEFT(s, n) and RIGHT(s, n) are also functions.
-                        _ if JOIN_START.contains(&kw)
+                        _ if JOIN_START.has(kw)
                             && (kw == Keyword::JOIN
                                 || matches!(clause, Clause::From | Clause::On))
                             && !(matches!(kw, Keyword::LEFT | Keyword::RIGHT)
@@ -492,7 +513,7 @@ impl<'t> QueryAnalyzer<'t> {
                             clause = Clause::Values;
                             prev = Prev::Glue;
                         }
-                        _ if SET_OPERATORS.contains(&kw) => {
+                        _ if SET_OPERATORS.has(kw) => {
                             clause = Clause::None;
                             prev = Prev::Glue;
                             block = self.new_block(self.blocks[block].parent);
@@ -620,7 +641,7 @@ impl<'t> QueryAnalyzer<'t> {
         let ends = t.kind == TokKind::Comma
             || (t.is_kw(Keyword::FROM))
             || self.is_clause_start(i, hi)
-            || SET_OPERATORS.contains(&t.keyword())
+            || SET_OPERATORS.has(t.keyword())
             || i >= hi;
         if ends {
             return Ok(());
@@ -711,11 +732,11 @@ impl<'t> QueryAnalyzer<'t> {
         let t = &self.toks[i];
         let kw = t.keyword();
         let ok = t.kind == TokKind::Comma
-            || JOIN_START.contains(&kw)
+            || JOIN_START.has(kw)
             || kw == Keyword::ON
             || kw == Keyword::USING
             || self.is_clause_start(i, hi)
-            || SET_OPERATORS.contains(&kw);
+            || SET_OPERATORS.has(kw);
         if ok {
             return Ok(i);
         }
@@ -1146,7 +1167,7 @@ impl<'t> QueryAnalyzer<'t> {
     }
 
     fn is_factor_end(&self, i: usize) -> bool {
-        FACTOR_END.contains(&self.toks[i].keyword())
+        FACTOR_END.has(self.toks[i].keyword())
     }
 
     fn is_alias_word(&self, i: usize) -> bool {
@@ -1157,7 +1178,7 @@ impl<'t> QueryAnalyzer<'t> {
     /// `WITHIN GROUP (...)` is not one).
     fn is_clause_start(&self, i: usize, hi: usize) -> bool {
         let kw = self.toks[i].keyword();
-        CLAUSE_START.contains(&kw)
+        CLAUSE_START.has(kw)
             && (!matches!(kw, Keyword::GROUP | Keyword::ORDER)
                 || self
                     .toks
@@ -1167,7 +1188,7 @@ impl<'t> QueryAnalyzer<'t> {
 
     /// A keyword after which a name may follow.
     fn is_glue(&self, i: usize) -> bool {
-        GLUE.contains(&self.toks[i].keyword())
+        GLUE.has(self.toks[i].keyword())
     }
 
     /// A word that is no keyword (of sqlparser's or Flink's), or a quoted

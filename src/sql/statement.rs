@@ -31,13 +31,17 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
     let close = match_parens(&toks)?;
     let ranges = split(&toks)?;
     let annotations = annotate::find(src, &toks)?;
-    let owner = assign(src, &toks, &ranges, &annotations)?;
+    let owner = if annotations.is_empty() {
+        Vec::new()
+    } else {
+        assign(src, &toks, &ranges, &annotations)?
+    };
     let mut out = Vec::with_capacity(ranges.len());
-    let mut scope = Scope::default();
+    let mut scope: Option<std::sync::Arc<Scope>> = None;
     let (mut settings, mut raw_settings) = (0u64, 0u64);
     let mut region_start = 0;
     for (k, r) in ranges.iter().enumerate() {
-        let mut stmt = match owner[k] {
+        let mut stmt = match owner.get(k).copied().flatten() {
             Some(a) => declared(src, &toks, r.lo, r.hi, &annotations[a]),
             None => statement(src, &toks, &close, r.lo, r.hi).map_err(with_declare_hint)?,
         };
@@ -67,7 +71,9 @@ pub fn analyze(src: &str) -> Result<Vec<Statement>, SqlError> {
         if stmt.kind == StatementKind::Config {
             settings = mix(settings, stmt.fingerprint);
             raw_settings = mix(raw_settings, stmt.text_hash);
-            update_scope(&toks, r.lo, r.hi, src, &mut scope);
+            let mut next = stmt.scope().clone();
+            update_scope(&toks, r.lo, r.hi, src, &mut next);
+            scope = (next != Scope::default()).then(|| std::sync::Arc::new(next));
         } else {
             stmt.fingerprint = mix(settings, stmt.fingerprint);
             stmt.text_hash = mix(raw_settings, stmt.text_hash);
@@ -238,7 +244,7 @@ fn declared(
         in_statement_set: false,
         statement_set: None,
         state: super::state::state_reasons(toks, lo, hi),
-        scope: Scope::default(),
+        scope: None,
         declared: Some(Declared {
             line: ann.line,
             col: ann.col,
@@ -303,17 +309,29 @@ fn unquote(lit: &str) -> String {
 
 /// Hash of `src[lo..hi]` with the statement's table-name spans masked.
 fn text_hash(src: &str, lo: usize, hi: usize, stmt: &Statement) -> u64 {
-    let mut spans: Vec<(usize, usize)> = stmt
-        .name_sequence()
-        .map(|p| (p.start, p.end))
-        .filter(|(s, e)| *s >= lo && *e <= hi)
-        .collect();
-    spans.sort_unstable();
-    spans.dedup();
+    // Names come almost always sorted (the target, then refs in source
+    // order): then no need to collect them.
+    let spans = || stmt.name_sequence().map(|p| (p.start, p.end));
+    let sorted = spans().zip(spans().skip(1)).all(|(a, b)| a.0 <= b.0);
+    if sorted {
+        masked_hash(src, lo, hi, spans())
+    } else {
+        let mut v: Vec<(usize, usize)> = spans().collect();
+        v.sort_unstable();
+        masked_hash(src, lo, hi, v.into_iter())
+    }
+}
+
+fn masked_hash(
+    src: &str,
+    lo: usize,
+    hi: usize,
+    spans: impl Iterator<Item = (usize, usize)>,
+) -> u64 {
     let mut h = FastHasher::default();
     let mut at = lo;
     for (s, e) in spans {
-        if s < at {
+        if s < at || e > hi {
             continue;
         }
         h.write(&src.as_bytes()[at..s]);
@@ -406,7 +424,7 @@ fn statement(
         in_statement_set: false,
         statement_set: None,
         state: super::state::state_reasons(toks, lo, hi),
-        scope: Scope::default(),
+        scope: None,
         declared: None,
     })
 }

@@ -2,7 +2,6 @@
 //! project, which are impacted, and the green name of each.
 mod matching;
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -146,6 +145,12 @@ fn check_named_tables(input: &ImpactInput<'_>) -> Result<()> {
 /// cosmetically.
 fn modified_tables(input: &ImpactInput<'_>) -> (BTreeMap<String, Vec<&'static str>>, Vec<String>) {
     let (base, head, head_to_base) = (input.base, input.head, input.head_to_base);
+    // Head table index -> base table index.
+    let to_base: Vec<Option<usize>> = head
+        .tables
+        .iter()
+        .map(|t| head_to_base.get(&t.name).and_then(|b| base.table_index(b)))
+        .collect();
     let mut modified: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
     let mut cosmetic = Vec::new();
     for h in &head.tables {
@@ -159,7 +164,7 @@ fn modified_tables(input: &ImpactInput<'_>) -> (BTreeMap<String, Vec<&'static st
             b.ddl.map(|l| base.statement(l)),
             head,
             h.ddl.map(|l| head.statement(l)),
-            head_to_base,
+            &to_base,
         ) {
             changed.push("ddl");
         }
@@ -170,7 +175,7 @@ fn modified_tables(input: &ImpactInput<'_>) -> (BTreeMap<String, Vec<&'static st
                     base.statement(*bl),
                     head,
                     head.statement(*hl),
-                    head_to_base,
+                    &to_base,
                 )
             });
         if !same_dml {
@@ -355,7 +360,7 @@ pub fn statement_name(project: &Project, table: &Table, blue: Option<&str>) -> S
         .filter_map(|s| {
             s.target
                 .as_ref()
-                .map(|t| project.settings().qualify(&s.scope, t))
+                .map(|t| project.settings().qualify(s.scope(), t))
                 .map(|id| id.full())
         })
         .collect();
@@ -371,51 +376,58 @@ fn same_opt(
     b: Option<&Statement>,
     head: &Project,
     h: Option<&Statement>,
-    head_to_base: &HashMap<String, String>,
+    to_base: &[Option<usize>],
 ) -> bool {
     match (b, h) {
         (None, None) => true,
-        (Some(b), Some(h)) => same_statement(base, b, head, h, head_to_base),
+        (Some(b), Some(h)) => same_statement(base, b, head, h, to_base),
         _ => false,
     }
 }
 
 /// Equal tokens (comments and whitespace aside) and the same tables, once
-/// head tables are mapped back to their base tables.
+/// head tables are mapped back to their base tables (`to_base`: head table
+/// index -> base table index).
 fn same_statement(
     base: &Project,
     b: &Statement,
     head: &Project,
     h: &Statement,
-    head_to_base: &HashMap<String, String>,
+    to_base: &[Option<usize>],
 ) -> bool {
     if b.kind != h.kind || b.fingerprint != h.fingerprint {
         return false;
     }
-    let bn = resolved_ids(base, b);
-    let hn = resolved_ids(head, h);
-    let to_base = |id: &TableId| -> Option<&TableId> {
-        head.table_by_id(id)
-            .and_then(|t| head_to_base.get(&t.name))
-            .and_then(|n| base.table(n))
-            .map(|t| &t.id)
-    };
+    let (bn, hn) = (targets(base, b), targets(head, h));
     bn.len() == hn.len()
-        && bn
-            .iter()
-            .zip(&hn)
-            .all(|(b, h)| to_base(h).unwrap_or(h) == b.as_ref())
+        && bn.iter().zip(&hn).all(|(bt, ht)| match (bt, ht) {
+            (Target::Table(j), Target::Table(i)) => match to_base[*i] {
+                Some(m) => m == *j,
+                None => base.tables[*j].id == head.tables[*i].id,
+            },
+            (Target::External(a), Target::External(b)) => a == b,
+            (Target::Table(j), Target::External(id)) => base.tables[*j].id == *id,
+            (Target::External(id), Target::Table(i)) => {
+                to_base[*i].is_none() && head.tables[*i].id == *id
+            }
+        })
 }
 
-/// The identity of every renamable name in the statement, in the order of
+/// What a name of a statement resolves to.
+enum Target {
+    Table(usize),
+    External(TableId),
+}
+
+/// The target of every renamable name in the statement, in the order of
 /// [`Statement::name_sequence`] (a name that still uses a table's earlier
-/// name gives the table's identity).
-fn resolved_ids<'p>(project: &'p Project, s: &Statement) -> Vec<Cow<'p, TableId>> {
+/// name gives the table).
+fn targets(project: &Project, s: &Statement) -> Vec<Target> {
     let resolve = |n: &crate::sql::TableName| match project.resolve(s, n) {
-        Resolved::Table(i) => Cow::Borrowed(&project.tables[i].id),
-        Resolved::External(_) => Cow::Owned(project.settings().qualify(&s.scope, n)),
+        Resolved::Table(i) => Target::Table(i),
+        Resolved::External(_) => Target::External(project.settings().qualify(s.scope(), n)),
     };
-    let mut out: Vec<Cow<'p, TableId>> = s.target.iter().map(resolve).collect();
+    let mut out: Vec<Target> = s.target.iter().map(resolve).collect();
     for r in &s.refs {
         out.push(match r.role {
             RefRole::Qualifier { of } => resolve(&s.refs[of].name),

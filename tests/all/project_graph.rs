@@ -40,6 +40,7 @@ fn mermaid_and_dot_outputs_name_every_table_and_edge() {
     for (dir, name) in [
         ("testdata/example", "example-graph"),
         ("testdata/flat", "flat-graph"),
+        ("testdata/catalogs", "catalogs-graph"),
     ] {
         let expected: serde_json::Value =
             serde_json::from_str(&read(&root().join(dir).join("expected-graph.json"))).unwrap();
