@@ -220,7 +220,7 @@ fn set_members(stmts: &[crate::sql::Statement], i: usize) -> Option<(usize, usiz
         .filter(|(_, s)| s.statement_set == Some(set))
         .map(|(k, _)| k);
     let first = members.next()?;
-    Some((first, members.last().unwrap_or(first)))
+    Some((first, members.next_back().unwrap_or(first)))
 }
 
 /// Byte offset of the last `word` token of `text`.
