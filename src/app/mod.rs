@@ -52,5 +52,43 @@ pub fn plan(release: &Release, config: &Config) -> Plan {
     );
     warnings.append(&mut plan.warnings);
     plan.warnings = warnings;
+    name_statements(&mut plan, release, config);
     plan
+}
+
+/// The statement names deploy will use, blue and green, for each
+/// environment of the config, from the one naming rule
+/// ([`crate::deploy::step_names`]).
+fn name_statements(plan: &mut Plan, release: &Release, config: &Config) {
+    let blue_of: std::collections::BTreeMap<String, String> = plan
+        .impacted
+        .iter()
+        .filter_map(|i| i.blue.clone().map(|b| (i.green.clone(), b)))
+        .collect();
+    for (env_name, env) in &config.environments {
+        let prefix = env.prefix(env_name);
+        let green = crate::deploy::step_names(plan, &release.head, prefix, &|t| t.to_string());
+        let blue = crate::deploy::step_names(plan, &release.head, prefix, &|t| {
+            blue_of.get(t).cloned().unwrap_or_default()
+        });
+        let mut names: std::collections::BTreeMap<&str, crate::version::StatementNames> =
+            Default::default();
+        let steps = plan.steps.iter().flat_map(|w| &w.steps);
+        for ((step, g), b) in steps.zip(green.iter().flatten()).zip(blue.iter().flatten()) {
+            let entry = names.entry(step.table.as_str()).or_default();
+            if let Some(g) = g {
+                entry.green.push(g.clone());
+            }
+            if let Some(b) = b
+                && blue_of.contains_key(&step.table)
+            {
+                entry.blue.push(b.clone());
+            }
+        }
+        for i in &mut plan.impacted {
+            if let Some(n) = names.remove(i.green.as_str()) {
+                i.statements.insert(env_name.clone(), n);
+            }
+        }
+    }
 }

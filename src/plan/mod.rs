@@ -420,8 +420,9 @@ fn lifecycle(
         if let Some(b) = &i.blue
             && runs(i)
         {
+            // Deploy's names per environment are in `impacted[].statements`.
             promotion.push(format!(
-                "Stop the blue statement of `{b}` (statement {})",
+                "Stop the blue statement of `{b}` (its SQL file {})",
                 i.statement
             ));
         }

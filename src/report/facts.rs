@@ -37,6 +37,8 @@ pub struct TableFacts {
     pub file: Option<String>,
     /// The statement's identity today (see `Impacted::statement`).
     pub statement: String,
+    /// The green statements of the first environment (none without one).
+    pub statements: Vec<String>,
 }
 
 impl TableFacts {
@@ -139,6 +141,12 @@ pub fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
             product: i.product.clone(),
             file: i.dml.clone().or_else(|| i.ddl.clone()),
             statement: i.statement.clone(),
+            statements: i
+                .statements
+                .values()
+                .next()
+                .map(|n| n.green.clone())
+                .unwrap_or_default(),
         });
     }
     // Causes follow the waves: a parent's causes are known before its

@@ -133,8 +133,10 @@ struct Row {
     causes_more: usize,
     file: Option<String>,
     url: Option<String>,
-    /// The deploy statement; shown when `statement_column` is set.
+    /// The statement id (its file).
     statement: String,
+    /// The green statements deploy creates in the first environment.
+    statements: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -210,7 +212,8 @@ struct View<'a> {
     rows: Vec<Row>,
     rows_more: usize,
     rows_folded: bool,
-    statement_column: bool,
+    /// The environment whose statement names the table shows, if any.
+    statement_column: Option<String>,
     details_url: Option<String>,
     lifecycle: LifecycleView,
     capacity: Option<String>,
@@ -349,6 +352,7 @@ fn rows(facts: &[TableFacts], limit: usize, links: Option<&FileLinks>) -> Vec<Ro
                 url: file_url(links, t.file.as_deref()),
                 file: t.file.clone(),
                 statement: t.statement.clone(),
+                statements: t.statements.clone(),
             }
         })
         .collect()
@@ -497,7 +501,10 @@ fn view<'a>(input: &Input<'a>, limits: Limits, sections: &[Section]) -> View<'a>
         rows_more: facts.len().saturating_sub(rows.len()),
         rows_folded: facts.len() > OPEN_ROWS,
         rows,
-        statement_column: false,
+        statement_column: plan
+            .impacted
+            .iter()
+            .find_map(|i| i.statements.keys().next().cloned()),
         details_url: ctx.details_url.as_deref().and_then(safe_url),
         lifecycle: lifecycle(plan, facts, limits.roots),
         capacity: capacity(plan),

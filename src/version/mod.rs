@@ -57,6 +57,18 @@ pub struct Impacted {
     pub changed: Vec<&'static str>,
     /// Green names of the tables it reads.
     pub parents: Vec<String>,
+    /// The names deploy gives its statements, per environment of the
+    /// config (filled by the plan; empty without environments).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub statements: BTreeMap<String, StatementNames>,
+}
+
+/// A table's statements in one environment: blue's (what promotion stops)
+/// and green's (what deploy creates), in deployment order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatementNames {
+    pub blue: Vec<String>,
+    pub green: Vec<String>,
 }
 
 /// A table defined at the base and gone from the head.
@@ -303,6 +315,7 @@ fn impacted_row(
             .iter()
             .map(|p| green_of.get(p).unwrap_or(p).clone())
             .collect(),
+        statements: BTreeMap::new(),
     }
 }
 

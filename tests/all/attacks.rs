@@ -561,3 +561,17 @@ fn a1_schema_files_and_deploy_settings_stay_inside_and_never_name_runner_secrets
         assert!(err.contains(&format!("environments.stage.{key}")), "{err}");
     }
 }
+
+#[test]
+fn a1_sql_files_linked_out_of_the_repository_are_never_read() {
+    let w = world();
+    pr_change(&w, "a SQL file that is a link", |d| {
+        symlink("/proc/self/environ", &d.join("pipelines/environ.sql"));
+        symlink("../../.git/config", &d.join("pipelines/config.sql"));
+    });
+    let job = w.job("pull_request.opened.payload.json", "release/1.1", false);
+    // World::run checks that no secret reached any output or request.
+    let out = w.run(&job);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!comment(&w).contains("environ.sql"));
+}

@@ -1099,4 +1099,44 @@ fn a_statement_set_is_started_once_even_across_waves() {
         server.get("stage-dml-b-v2").unwrap()["status"]["phase"],
         "RUNNING"
     );
+    // The plan named these statements as deploy did, blue and green, from
+    // the one naming rule (issue 14.6): every statement deploy created is
+    // some table's green statement in the plan.
+    let planned: Vec<(String, Value)> = plan["impacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["green"].as_str().unwrap().to_string(),
+                i["statements"]["stage"].clone(),
+            )
+        })
+        .collect();
+    let green = |t: &str| planned.iter().find(|(g, _)| g == t).unwrap().1["green"].clone();
+    let blue = |t: &str| planned.iter().find(|(g, _)| g == t).unwrap().1["blue"].clone();
+    assert_eq!(green("a_v2"), serde_json::json!(["stage-ddl-a-v2"]));
+    assert_eq!(
+        green("b_v2"),
+        serde_json::json!(["stage-ddl-b-v2", "stage-dml-b-v2"])
+    );
+    assert_eq!(
+        blue("b_v2"),
+        serde_json::json!(["stage-ddl-b", "stage-dml-b"])
+    );
+    let all_planned: Vec<String> = planned
+        .iter()
+        .flat_map(|(_, n)| n["green"].as_array().unwrap().clone())
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    for (name, _) in &posts {
+        assert!(
+            all_planned.contains(name),
+            "{name} not in the plan: {all_planned:?}"
+        );
+    }
+    // The PR comment shows them.
+    let (md, _) = ok(&repo, &["plan", "--format", "markdown"]);
+    assert!(md.contains("Green statements (`stage`)"), "{md}");
+    assert!(md.contains("`stage-ddl-b-v2`, `stage-dml-b-v2`"), "{md}");
 }

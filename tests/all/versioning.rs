@@ -394,6 +394,13 @@ fn diff_prints_a_unified_diff_and_check_writes_nothing() {
         "{out}"
     );
     assert!(repo.read("sql/fct_c.sql") == FCT_C);
+    // `--diff` alone is a preview too: it prints, writes nothing, exits 0,
+    // and a following `rewrite` finds a clean tree.
+    let out = repo.ok(&["rewrite", "--diff"], 0);
+    assert!(out.contains("+FROM int_b_v2 JOIN"), "{out}");
+    assert!(repo.read("sql/fct_c.sql") == FCT_C);
+    repo.ok(&["rewrite"], 0);
+    assert!(repo.read("sql/fct_c.sql").contains("FROM int_b_v2 JOIN"));
 }
 
 #[test]
