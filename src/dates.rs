@@ -6,7 +6,7 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// `YYYY-MM-DD` as seconds since the epoch (UTC midnight).
-pub fn parse_day(s: &str) -> Option<i64> {
+pub(crate) fn parse_day(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -22,7 +22,7 @@ pub fn parse_day(s: &str) -> Option<i64> {
 /// Seconds since the Unix epoch of an RFC 3339 time (`2026-01-02T03:04:05Z`),
 /// leniently: a space may replace `T`, fractions are allowed, an offset of
 /// hours only (`+02`) is read, and no offset means UTC (a SQL timestamp).
-pub fn parse_timestamp(s: &str) -> Option<i64> {
+pub(crate) fn parse_timestamp(s: &str) -> Option<i64> {
     let s = s.trim();
     if s.len() < 19 || !s.is_char_boundary(19) {
         return None;
@@ -47,7 +47,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 }
 
 /// A time for people: `2026-11-30 14:02 UTC`.
-pub fn format_utc(unix_secs: i64) -> String {
+pub(crate) fn format_utc(unix_secs: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix_secs)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
         .to_offset(UtcOffset::UTC)

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use greenlight::cli::{Cli, Outcome, run};
+use greenlight::{Cli, Outcome, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -10,9 +10,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Pending) => ExitCode::from(3),
         Err(e) => {
             let message = format!("error: {e:#}");
-            if greenlight::cli::in_github_actions() {
+            if greenlight::in_github_actions() {
                 // Names from a pull request can form no workflow command.
-                eprintln!("{}", greenlight::action::workflow::inert(&message));
+                eprintln!("{}", greenlight::inert(&message));
             } else {
                 eprintln!("{message}");
             }

@@ -165,7 +165,7 @@ impl Repository {
 /// At most `max` characters of untrusted text, control characters and
 /// backquotes escaped, for quoting in an error: never the content of a
 /// file beyond a short, inert excerpt.
-pub fn excerpt(text: &str, max: usize) -> String {
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == max {

@@ -17,7 +17,7 @@ use crate::report::plan::COMMENT_MARKER;
 
 /// What the action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub(super) enum Command {
     /// The pull request check (the default).
     Check,
     Deploy,
@@ -29,7 +29,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub fn parse(s: Option<&str>) -> Result<Command> {
+    pub(super) fn parse(s: Option<&str>) -> Result<Command> {
         Ok(match s.map(str::trim) {
             None | Some("check") => Command::Check,
             Some("deploy") => Command::Deploy,
@@ -77,7 +77,7 @@ fn log(line: &str) {
 
 /// Runs a deploy command on a push or a manual run (never on a pull
 /// request's code).
-pub fn run(inputs: &Inputs, env: &RunnerEnv, command: Command) -> Result<Outcome> {
+pub(super) fn run(inputs: &Inputs, env: &RunnerEnv, command: Command) -> Result<Outcome> {
     if env.event_name.starts_with("pull_request") {
         bail!(
             "`command: {}` runs on push and workflow_dispatch events, never on a pull request's code\n  hint: run it in the deploy workflow (docs/workflows/deploy.yml)",
@@ -172,7 +172,7 @@ fn execute(inputs: &Inputs, env: &RunnerEnv, d: &Deployment, command: Command) -
 
 /// Serializable reports of any type, printed the same way.
 mod erased {
-    pub trait Json {
+    pub(super) trait Json {
         fn pretty(&self) -> String;
     }
     impl<T: serde::Serialize> Json for T {

@@ -9,7 +9,7 @@ const TITLE: &str = "### Deployments";
 
 /// `body` with the line of `environment` set to `line`; other
 /// environments' lines are kept, in their order.
-pub fn with_status(body: &str, environment: &str, line: &str) -> String {
+pub(super) fn with_status(body: &str, environment: &str, line: &str) -> String {
     let key = format!("- **{}**:", escape(environment));
     let new_line = format!("{key} {line}");
     let (before, lines, after) = match (body.find(START), body.find(END)) {
@@ -50,7 +50,7 @@ fn escape(s: &str) -> String {
 }
 
 /// The status line of an environment: what happened, when, and the run.
-pub fn status_line(what: &str, when: &str, run_url: Option<&str>) -> String {
+pub(super) fn status_line(what: &str, when: &str, run_url: Option<&str>) -> String {
     match run_url {
         Some(u) => format!("{what} · {when} · [run]({u})"),
         None => format!("{what} · {when}"),
@@ -59,7 +59,7 @@ pub fn status_line(what: &str, when: &str, run_url: Option<&str>) -> String {
 
 /// The pull request a merge commit's message names: GitHub's merge commit
 /// (`Merge pull request #12 from ...`) or squash commit (`Title (#12)`).
-pub fn merged_pull_request(message: &str) -> Option<u64> {
+pub(super) fn merged_pull_request(message: &str) -> Option<u64> {
     let first = message.lines().next().unwrap_or("").trim();
     let number = |s: &str| -> Option<u64> {
         let digits: String = s.chars().take_while(char::is_ascii_digit).collect();

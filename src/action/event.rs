@@ -3,23 +3,21 @@ use globset::{Glob, GlobSetBuilder};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct PullRequestEvent {
+pub(crate) struct PullRequestEvent {
     pub action: String,
     pub number: u64,
     pub pull_request: PullRequest,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct PullRequest {
+pub(crate) struct PullRequest {
     pub number: u64,
-    #[serde(default)]
-    pub draft: bool,
     pub head: Branch,
     pub base: Branch,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Branch {
+pub(crate) struct Branch {
     #[serde(rename = "ref")]
     pub name: String,
     pub sha: String,
@@ -28,16 +26,16 @@ pub struct Branch {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Repo {
+pub(crate) struct Repo {
     pub full_name: String,
 }
 
 /// The pull request actions greenlight answers.
-pub const ACTIONS: &[&str] = &["opened", "synchronize", "reopened", "ready_for_review"];
+pub(crate) const ACTIONS: &[&str] = &["opened", "synchronize", "reopened", "ready_for_review"];
 
 /// What to do with an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Skip, with the one line that says why.
     Skip(String),
     Run(Pull),
@@ -45,7 +43,7 @@ pub enum Decision {
 
 /// The pull request a run is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pull {
+pub(crate) struct Pull {
     pub number: u64,
     pub head_branch: String,
     pub head_sha: String,
@@ -59,7 +57,7 @@ pub struct Pull {
 
 /// Why an event cannot be decided on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EventError {
+pub(crate) enum EventError {
     #[error("cannot read the {event} event payload: {reason}")]
     Payload { event: String, reason: String },
     #[error("invalid release branch pattern `{pattern}`: {reason}")]
@@ -67,7 +65,7 @@ pub enum EventError {
 }
 
 /// Decides from the event name and payload.
-pub fn decide(
+pub(crate) fn decide(
     event_name: &str,
     payload: &str,
     release_branches: &[String],

@@ -7,7 +7,7 @@ use crate::git::local::Author;
 
 /// What the run does with pending rewrites.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Commit the rewrites to the pull request's branch.
     Rewrite,
     /// Only comment, with the diff the author must apply.
@@ -18,7 +18,7 @@ pub enum Mode {
 /// input, with its default when the workflow gives none, so an empty value
 /// means "not given": the config's value, else the built-in default.
 #[derive(Debug, Clone)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     pub token: Option<String>,
     pub project_dir: PathBuf,
     pub release_branches: Option<Vec<String>>,
@@ -39,12 +39,12 @@ pub struct Inputs {
 
 impl Inputs {
     /// Reads the `INPUT_*` variables the runner sets.
-    pub fn from_env() -> Result<Inputs> {
+    pub(crate) fn from_env() -> Result<Inputs> {
         Inputs::from_vars(|k| std::env::var(k).ok())
     }
 
     /// Reads the inputs from `var` (a variable's value by name).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Inputs> {
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Inputs> {
         let input = |name: &str| {
             var(&format!("INPUT_{}", name.to_uppercase())).filter(|v| !v.trim().is_empty())
         };

@@ -5,23 +5,23 @@
 //! untrusted (see docs/github-action.md, "Threat model").
 mod deploy;
 mod deployments;
-pub mod event;
+pub(crate) mod event;
 mod inputs;
 mod pull;
-pub mod workflow;
+pub(crate) mod workflow;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-pub use inputs::{Inputs, Mode};
+pub(crate) use inputs::{Inputs, Mode};
 
 use crate::app::Outcome;
 use event::{Decision, decide};
 
 /// What the runner provides in the environment.
 #[derive(Debug, Clone)]
-pub struct RunnerEnv {
+pub(crate) struct RunnerEnv {
     pub event_name: String,
     pub event_path: PathBuf,
     pub api_url: String,
@@ -34,7 +34,7 @@ pub struct RunnerEnv {
 }
 
 impl RunnerEnv {
-    pub fn from_env() -> Result<RunnerEnv> {
+    pub(crate) fn from_env() -> Result<RunnerEnv> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let need = |k: &str| {
             var(k).ok_or_else(|| {
@@ -57,7 +57,7 @@ impl RunnerEnv {
     }
 
     /// The link to this workflow run.
-    pub fn run_url(&self) -> Option<String> {
+    pub(crate) fn run_url(&self) -> Option<String> {
         self.run_id.as_ref().map(|id| {
             format!(
                 "{}/{}/actions/runs/{id}",
@@ -71,26 +71,26 @@ impl RunnerEnv {
 /// Where the plan JSON is written, relative to the workspace: a docker
 /// action can write only there and to the file-command files (the host's
 /// RUNNER_TEMP is not mounted), and later steps run in the workspace.
-pub const PLAN_JSON: &str = ".greenlight/plan.json";
+pub(crate) const PLAN_JSON: &str = ".greenlight/plan.json";
 
 /// Prints a line for the runner's log: inert, whatever names it holds.
-pub fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     println!("{}", workflow::inert(line));
 }
 
 /// Prints a workflow command greenlight made (its data and properties
 /// escaped by [`workflow`]).
-pub fn command(line: &str) {
+pub(crate) fn command(line: &str) {
     debug_assert!(line.starts_with("::") && !line.contains('\n'));
     println!("{line}");
 }
 
 /// Prints a line on stderr for the runner's log, inert.
-pub fn warn(line: &str) {
+pub(crate) fn warn(line: &str) {
     eprintln!("{}", workflow::inert(line));
 }
 
-pub fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
+pub(crate) fn run(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
     match deploy::Command::parse(inputs.command.as_deref())? {
         deploy::Command::Check => check(inputs, env),
         command => deploy::run(inputs, env, command),
@@ -125,7 +125,7 @@ fn check(inputs: &Inputs, env: &RunnerEnv) -> Result<Outcome> {
 
 /// The action's outputs.
 #[derive(Debug, Default)]
-pub struct Outputs {
+pub(crate) struct Outputs {
     pub impacted: Vec<String>,
     /// The plan JSON, relative to the workspace.
     pub plan: Option<String>,
@@ -133,7 +133,7 @@ pub struct Outputs {
 }
 
 impl Outputs {
-    pub fn write(&self, env: &RunnerEnv) -> Result<()> {
+    pub(crate) fn write(&self, env: &RunnerEnv) -> Result<()> {
         let Some(path) = &env.output else {
             return Ok(());
         };
@@ -148,7 +148,7 @@ impl Outputs {
 }
 
 /// A repository-relative path of a project file, `/`-separated.
-pub fn repo_path(project_dir: &Path, path: &str) -> String {
+pub(crate) fn repo_path(project_dir: &Path, path: &str) -> String {
     let dir = project_dir.to_string_lossy().replace('\\', "/");
     let dir = dir.trim_start_matches("./").trim_matches('/');
     if dir.is_empty() || dir == "." {

@@ -417,6 +417,18 @@ fn present(
     a: Analysed,
 ) -> Result<Outcome> {
     let release = &a.published.release;
+    // Statements outside the lineage, table-function arguments read as
+    // tables: warnings at their file:line:col.
+    for w in &release.head.warnings {
+        super::command(&workflow::annotation(
+            Level::Warning,
+            &repo_path(&cx.inputs.project_dir, &w.path),
+            w.line,
+            w.col,
+            "greenlight",
+            &w.message,
+        ));
+    }
     let plan = app::plan(release, &a.config);
     let ctx = comment_context(cx, &a);
     let body = comment(&a.renderer, &plan, &release.head_graph, &ctx)?;

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Escapes command data (`%`, `\r`, `\n`), as `@actions/core` does.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -16,7 +16,7 @@ pub fn escape_data(s: &str) -> String {
 
 /// Escapes a command property: data escapes, and `:` and `,`, which end a
 /// property.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -44,10 +44,9 @@ pub fn inert(text: &str) -> String {
 
 /// The severity of an annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     Error,
     Warning,
-    Notice,
 }
 
 impl Level {
@@ -55,13 +54,12 @@ impl Level {
         match self {
             Level::Error => "error",
             Level::Warning => "warning",
-            Level::Notice => "notice",
         }
     }
 }
 
 /// An annotation command at `file:line:col` (a repository-relative path).
-pub fn annotation(
+pub(crate) fn annotation(
     level: Level,
     file: &str,
     line: u32,
@@ -97,7 +95,7 @@ fn nonce() -> String {
 
 /// `name<<DELIMITER` / value / `DELIMITER`, the file-command form that takes
 /// any value: the delimiter is random and absent from the value.
-pub fn file_command(name: &str, value: &str) -> String {
+pub(crate) fn file_command(name: &str, value: &str) -> String {
     let mut delimiter = format!("ghadelimiter_{}", nonce());
     while value.contains(&delimiter) {
         delimiter.push_str(&nonce());
@@ -107,7 +105,7 @@ pub fn file_command(name: &str, value: &str) -> String {
 
 /// Appends `text` to a file the runner gave (`GITHUB_OUTPUT`,
 /// `GITHUB_STEP_SUMMARY`).
-pub fn append(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn append(path: &Path, text: &str) -> anyhow::Result<()> {
     use anyhow::Context;
     let mut f = std::fs::OpenOptions::new()
         .create(true)

@@ -17,7 +17,7 @@ use crate::flink::{Target, confluent::Confluent, gateway::Gateway};
 use crate::plan::Plan;
 
 /// What to deploy, and where.
-pub struct DeployRequest<'a> {
+pub(crate) struct DeployRequest<'a> {
     pub project_dir: &'a Path,
     pub config: &'a Config,
     pub since: Option<&'a str>,
@@ -26,7 +26,7 @@ pub struct DeployRequest<'a> {
 }
 
 /// The release, its plan and its statements for one environment.
-pub struct Deployment {
+pub(crate) struct Deployment {
     pub env_name: String,
     pub env: Environment,
     pub release: Release,
@@ -52,7 +52,7 @@ fn environment(config: &Config, name: &str) -> Result<Environment> {
 
 impl Deployment {
     /// Analyses the release and derives its statements for the environment.
-    pub fn prepare(req: &DeployRequest<'_>) -> Result<Deployment> {
+    pub(crate) fn prepare(req: &DeployRequest<'_>) -> Result<Deployment> {
         let env = environment(req.config, req.environment)?;
         let release = analyze(&ReleaseRequest {
             project_dir: req.project_dir,
@@ -81,7 +81,7 @@ impl Deployment {
     }
 
     /// The environment's adapter; secrets come from environment variables.
-    pub fn target(&self) -> Result<Box<dyn Target>> {
+    pub(crate) fn target(&self) -> Result<Box<dyn Target>> {
         let (env, name) = (&self.env, &self.env_name);
         let timeout = Duration::from_secs(env.poll.request_timeout_secs.max(1));
         Ok(match env.target {
@@ -114,7 +114,12 @@ impl Deployment {
 
     /// Starts the green statements beside blue, wave by wave; a rerun
     /// resumes. Capacity is checked first.
-    pub fn deploy(&self, t: &mut dyn Target, dry_run: bool, log: Log<'_>) -> Result<DeployReport> {
+    pub(crate) fn deploy(
+        &self,
+        t: &mut dyn Target,
+        dry_run: bool,
+        log: Log<'_>,
+    ) -> Result<DeployReport> {
         let needed = deploy::needed_capacity(&self.plan, &self.waves);
         run::deploy(
             t,
@@ -128,7 +133,7 @@ impl Deployment {
     }
 
     /// Waits until every green table caught up with its blue twin.
-    pub fn await_ready(&self, timeout: Duration, log: Log<'_>) -> Result<ReadyReport> {
+    pub(crate) fn await_ready(&self, timeout: Duration, log: Log<'_>) -> Result<ReadyReport> {
         let pairs = deploy::validate::pairs_of(&self.plan, &self.waves);
         let mut t = self.target()?;
         let run_id = format!("{:x}", deploy::verdict::now() % 0x100_0000);
@@ -145,7 +150,7 @@ impl Deployment {
 
     /// Compares green with blue, after `synthetic` records when given, and
     /// keeps the verdict for `promote`. A failed check is in the report.
-    pub fn validate(&self, synthetic: Option<usize>, log: Log<'_>) -> Result<Report> {
+    pub(crate) fn validate(&self, synthetic: Option<usize>, log: Log<'_>) -> Result<Report> {
         let mut env = self.env.clone();
         if let Some(n) = synthetic {
             env.validate.synthetic_records = n;
@@ -225,7 +230,7 @@ impl Deployment {
 
     /// Switches to green; refused unless the last validation of this
     /// deployment passed, or `force`.
-    pub fn promote(&self, force: bool, log: Log<'_>) -> Result<LifecycleReport> {
+    pub(crate) fn promote(&self, force: bool, log: Log<'_>) -> Result<LifecycleReport> {
         let mut t = self.target()?;
         if force {
             log("--force: promoting without a passed validation");
@@ -249,7 +254,7 @@ impl Deployment {
     }
 
     /// Removes green; blue keeps (or goes back to) running.
-    pub fn rollback(&self, log: Log<'_>) -> Result<LifecycleReport> {
+    pub(crate) fn rollback(&self, log: Log<'_>) -> Result<LifecycleReport> {
         let mut t = self.target()?;
         run::rollback(
             t.as_mut(),
@@ -263,7 +268,7 @@ impl Deployment {
 
     /// Drops the blue tables whose green ran longer than `older_than`
     /// (default: the config's `cleanup_retention`).
-    pub fn cleanup(
+    pub(crate) fn cleanup(
         &self,
         older_than: Option<&str>,
         dry_run: bool,
@@ -290,7 +295,7 @@ impl Deployment {
 }
 
 /// The error of a failed validation, after its report was shown.
-pub fn validation_failed(report: &Report) -> Result<()> {
+pub(crate) fn validation_failed(report: &Report) -> Result<()> {
     if report.passed {
         return Ok(());
     }

@@ -2,12 +2,12 @@
 //! of greenlight, as plain request structs in and values out. They join the
 //! pure core (sql, project, graph, version, plan, report) and the adapters
 //! (git, GitHub, Flink); front ends only translate input and present output.
-pub mod deploy;
-pub mod publish;
-pub mod release;
-pub mod rewrite;
+pub(crate) mod deploy;
+pub(crate) mod publish;
+pub(crate) mod release;
+pub(crate) mod rewrite;
 
-pub use release::{Release, ReleaseRequest, analyze};
+pub(crate) use release::{Release, ReleaseRequest, analyze};
 
 use crate::config::Config;
 
@@ -22,7 +22,7 @@ use crate::plan::{self, Plan, PlanInput};
 
 /// The plan of a release, with its source schema problems and warnings
 /// first among the plan's warnings (they show in every report).
-pub fn plan(release: &Release, config: &Config) -> Plan {
+pub(crate) fn plan(release: &Release, config: &Config) -> Plan {
     let mut plan = plan::build(&PlanInput {
         base: &release.base.name,
         head: &release.head,

@@ -17,10 +17,10 @@ use crate::git::remote::{self, PushResult};
 use crate::rewrite::FileRewrite;
 
 /// The trailer that marks the bot's rewrite commits.
-pub const TRAILER: &str = "Greenlight-Rewrite";
+pub(crate) const TRAILER: &str = "Greenlight-Rewrite";
 
 /// What to publish, and where.
-pub struct PublishRequest<'a> {
+pub(crate) struct PublishRequest<'a> {
     pub repo: &'a Repository,
     pub project_dir: &'a Path,
     pub config: &'a Config,
@@ -39,7 +39,7 @@ pub struct PublishRequest<'a> {
 
 /// What became of the rewrites.
 #[derive(Debug)]
-pub enum Pushed {
+pub(crate) enum Pushed {
     /// The rewrite commit is the branch's new tip.
     Committed(Oid),
     /// Every impacted table already has its green name.
@@ -53,7 +53,7 @@ pub enum Pushed {
 }
 
 /// A published pull request.
-pub struct Published {
+pub(crate) struct Published {
     pub release: Release,
     /// The commit the verdict is about: the rewrite commit when one was
     /// pushed, else the analysed tip.
@@ -62,7 +62,7 @@ pub struct Published {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum PublishError {
+pub(crate) enum PublishError {
     /// The pull request's SQL or config could not be analysed.
     #[error("{0:#}")]
     Analysis(anyhow::Error),
@@ -75,7 +75,7 @@ pub enum PublishError {
 }
 
 /// Fetches, analyses, rewrites, commits and pushes, with bounded retries.
-pub fn publish(
+pub(crate) fn publish(
     req: &PublishRequest<'_>,
     log: &mut dyn FnMut(&str),
 ) -> Result<Published, PublishError> {
@@ -157,7 +157,7 @@ fn pending(
 
 /// Writes the rewrites (under the journal) and commits exactly those files
 /// on HEAD with the bot's message.
-pub fn rewrite_and_commit(
+pub(crate) fn rewrite_and_commit(
     repo: &Repository,
     project_dir: &Path,
     release: &Release,
@@ -171,7 +171,7 @@ pub fn rewrite_and_commit(
 }
 
 /// The bot's commit message: the tables, and a trailer marking the commit.
-pub fn commit_message(base: &str, renames: &BTreeMap<String, String>) -> String {
+pub(crate) fn commit_message(base: &str, renames: &BTreeMap<String, String>) -> String {
     let n = renames.len();
     let mut m = format!(
         "greenlight: re-version {n} {} since {base}\n\n",

@@ -17,9 +17,8 @@ use crate::project::{self, Project, SqlFile};
 use crate::schema::{self, SchemaCheck, SchemaRequest};
 use crate::version::{self, Impact, ImpactInput};
 
-pub struct Release {
+pub(crate) struct Release {
     pub base: BaseRef,
-    pub base_project: Project,
     pub head: Project,
     pub head_graph: Graph,
     /// SQL and force files changed since the base.
@@ -35,7 +34,7 @@ pub struct Release {
 }
 
 /// What a release is computed from.
-pub struct ReleaseRequest<'a> {
+pub(crate) struct ReleaseRequest<'a> {
     pub project_dir: &'a Path,
     pub config: &'a Config,
     pub since: Option<&'a str>,
@@ -115,7 +114,7 @@ fn refuse_uncommitted(dirty: &[String]) -> Result<()> {
     )
 }
 
-pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
+pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     let excludes = project::exclusion_set(&req.config.exclude);
     let settings = project::Settings::from_config(req.config);
     // The git side (base ref, the base's files, the commits' changes) runs
@@ -262,7 +261,6 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     })?;
     Ok(Release {
         base,
-        base_project,
         head,
         head_graph,
         changes,
@@ -303,7 +301,7 @@ fn forced_tables(
 impl Release {
     /// The analysis's warnings (statements outside the lineage, schema
     /// checks that could not run), for the front end to show.
-    pub fn warnings(&self) -> Vec<String> {
+    pub(crate) fn warnings(&self) -> Vec<String> {
         self.head
             .warnings
             .iter()
@@ -313,7 +311,7 @@ impl Release {
     }
 
     /// Changed files that are SQL, with their status.
-    pub fn sql_changes(&self) -> impl Iterator<Item = &FileChange> {
+    pub(crate) fn sql_changes(&self) -> impl Iterator<Item = &FileChange> {
         self.changes
             .iter()
             .filter(|c| c.path.ends_with(".sql") || c.status == FileStatus::Deleted)
@@ -321,7 +319,7 @@ impl Release {
 
     /// Whether every source schema check passed (no incompatibility, no
     /// registry refusal or drift).
-    pub fn schemas_passed(&self) -> bool {
+    pub(crate) fn schemas_passed(&self) -> bool {
         self.schema_checks.iter().all(SchemaCheck::passed)
     }
 }

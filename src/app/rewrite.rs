@@ -11,7 +11,7 @@ use crate::project::{self, Project};
 use crate::rewrite::{self, FileRewrite};
 
 /// The renames for a one-line message: the first few, then how many more.
-pub fn renames_summary(renames: &BTreeMap<String, String>) -> String {
+pub(crate) fn renames_summary(renames: &BTreeMap<String, String>) -> String {
     const SHOWN: usize = 10;
     let mut summary: Vec<String> = renames
         .iter()
@@ -29,7 +29,7 @@ pub fn renames_summary(renames: &BTreeMap<String, String>) -> String {
 
 /// The rewritten files, verified: re-analysing the project with them gives
 /// the old graph (`head_graph`) with the renames applied.
-pub fn prepare(
+pub(crate) fn prepare(
     dir: &Path,
     head: &Project,
     head_graph: &Graph,
@@ -75,7 +75,7 @@ pub fn prepare(
 /// Applies the rewrites, all or nothing, under a journal: a run killed
 /// while writing leaves the journal, and the next run puts every file
 /// back (see [`recover`]).
-pub fn apply(dir: &Path, rewrites: &[FileRewrite]) -> anyhow::Result<()> {
+pub(crate) fn apply(dir: &Path, rewrites: &[FileRewrite]) -> anyhow::Result<()> {
     let journal = Journal::path(dir)?;
     Journal::of(dir, rewrites).save(&journal)?;
     let written = write_all(dir, rewrites);
@@ -147,7 +147,7 @@ fn blob_id(bytes: &[u8]) -> String {
 
 /// An interrupted rewrite that was undone.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recovered {
+pub(crate) struct Recovered {
     pub files: Vec<String>,
 }
 
@@ -155,7 +155,7 @@ pub struct Recovered {
 /// writing): every file it touched gets its old text back, so that the run
 /// starts from where the interrupted one did. A file that is neither its
 /// old nor its new text (edited since) stops it, naming how to restore.
-pub fn recover(dir: &Path) -> anyhow::Result<Option<Recovered>> {
+pub(crate) fn recover(dir: &Path) -> anyhow::Result<Option<Recovered>> {
     let path = Journal::path(dir)?;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -205,7 +205,7 @@ pub fn recover(dir: &Path) -> anyhow::Result<Option<Recovered>> {
 
 /// Why the rewritten files could not be written.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     #[error("cannot write {path}; nothing was changed")]
     Unopened {
         path: String,
@@ -237,7 +237,7 @@ pub enum WriteError {
 /// truncating first: on ext4 that is ten times faster than replacing the
 /// file, and it keeps the file's mode and links). If a write fails, every
 /// file gets its old text back.
-pub fn write_all(dir: &Path, rewrites: &[FileRewrite]) -> Result<(), WriteError> {
+pub(crate) fn write_all(dir: &Path, rewrites: &[FileRewrite]) -> Result<(), WriteError> {
     use rayon::prelude::*;
     rewrites.par_iter().try_for_each(|r| {
         open_for_writing(&dir.join(&r.path))
@@ -287,7 +287,7 @@ fn overwrite(path: &Path, text: &str) -> std::io::Result<()> {
     file.set_len(text.len() as u64)
 }
 
-pub fn unified_diff(rewrites: &[FileRewrite]) -> String {
+pub(crate) fn unified_diff(rewrites: &[FileRewrite]) -> String {
     let mut out = String::new();
     for r in rewrites {
         let diff = similar::TextDiff::from_lines(&r.before, &r.after);

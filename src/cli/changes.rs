@@ -9,7 +9,7 @@ use crate::report::changes::{
     ChangesJson, ShiftLeftFile, ShiftLeftModified, changes_text, schema_text,
 };
 
-pub fn run(
+pub(super) fn run(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     format: TextOrJson,

@@ -24,7 +24,7 @@ const CHANGED: &str =
 /// How many rewritten files the terminal story shows in full.
 const SHOWN_FILES: usize = 3;
 
-pub fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
+pub(super) fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
     let temp = tempfile::TempDir::new().context("cannot create a temporary directory")?;
     let dir = match keep {
         Some(d) => {

@@ -58,7 +58,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-pub fn deploy(
+pub(super) fn deploy(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     env: &EnvArgs,
@@ -108,7 +108,7 @@ fn print_waves(waves: &[DeployWave], format: OutFormat) -> Result<()> {
     Ok(())
 }
 
-pub fn promote(
+pub(super) fn promote(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     env: &EnvArgs,
@@ -117,11 +117,11 @@ pub fn promote(
     print_json(&prepare(args, rel, env)?.promote(force, &mut log_line)?)
 }
 
-pub fn rollback(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Outcome> {
+pub(super) fn rollback(args: &ProjectArgs, rel: &ReleaseArgs, env: &EnvArgs) -> Result<Outcome> {
     print_json(&prepare(args, rel, env)?.rollback(&mut log_line)?)
 }
 
-pub fn cleanup(
+pub(super) fn cleanup(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     env: &EnvArgs,
@@ -131,14 +131,14 @@ pub fn cleanup(
     print_json(&prepare(args, rel, env)?.cleanup(older_than, dry_run, &mut log_line)?)
 }
 
-pub struct ValidateOptions<'a> {
+pub(super) struct ValidateOptions<'a> {
     pub synthetic: Option<usize>,
     pub format: ReportFormat,
     pub json_out: Option<&'a Path>,
     pub markdown_out: Option<&'a Path>,
 }
 
-pub fn validate(
+pub(super) fn validate(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     env: &EnvArgs,
@@ -163,7 +163,7 @@ pub fn validate(
 
 /// `greenlight await --env E [--timeout 30m]`: waits until green has caught
 /// up with blue; exit 1 at the timeout, naming the tables still behind.
-pub fn await_ready(
+pub(super) fn await_ready(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     env: &EnvArgs,

@@ -3,7 +3,7 @@ use super::{GraphFormat, Outcome, ProjectArgs, load_project};
 use crate::graph::Graph;
 use crate::report::graph as render;
 
-pub fn run(args: &ProjectArgs, format: GraphFormat) -> anyhow::Result<Outcome> {
+pub(super) fn run(args: &ProjectArgs, format: GraphFormat) -> anyhow::Result<Outcome> {
     let (_, project) = load_project(args)?;
     let graph = Graph::build(&project)?;
     let out = match format {

@@ -6,7 +6,7 @@ mod graph;
 mod plan;
 mod rewrite;
 
-pub use plan::PlanFormat;
+pub(crate) use plan::PlanFormat;
 
 use std::path::PathBuf;
 
@@ -221,7 +221,7 @@ pub enum Command {
     },
 }
 
-pub use crate::app::Outcome;
+pub(crate) use crate::app::Outcome;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
@@ -312,7 +312,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 
 /// Prints a warning for the user; inert when it runs in a GitHub workflow
 /// (names from a pull request can then form no workflow command).
-pub fn warn(line: &str) {
+pub(crate) fn warn(line: &str) {
     if in_github_actions() {
         eprintln!(
             "{}",
@@ -329,7 +329,7 @@ pub fn in_github_actions() -> bool {
 }
 
 /// Loads the config and the project of `args`.
-pub fn load_project(
+pub(crate) fn load_project(
     args: &ProjectArgs,
 ) -> anyhow::Result<(crate::config::Config, crate::project::Project)> {
     use anyhow::Context;
@@ -361,7 +361,7 @@ fn release_request<'a>(
 
 /// Loads the config and analyses the release of `args`; prints its
 /// warnings.
-pub fn analyze_release(
+pub(crate) fn analyze_release(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     require_clean: bool,

@@ -12,7 +12,11 @@ pub enum PlanFormat {
     Text,
 }
 
-pub fn run(args: &ProjectArgs, rel: &ReleaseArgs, format: PlanFormat) -> anyhow::Result<Outcome> {
+pub(super) fn run(
+    args: &ProjectArgs,
+    rel: &ReleaseArgs,
+    format: PlanFormat,
+) -> anyhow::Result<Outcome> {
     let (config, release) = super::analyze_release(args, rel, false)?;
     let plan = crate::app::plan(&release, &config);
     let renderer = Renderer::new(&args.project, &config.templates)?;
@@ -20,7 +24,7 @@ pub fn run(args: &ProjectArgs, rel: &ReleaseArgs, format: PlanFormat) -> anyhow:
     Ok(Outcome::Ok)
 }
 
-pub fn render_plan(
+pub(super) fn render_plan(
     r: &Renderer,
     plan: &Plan,
     release: &Release,

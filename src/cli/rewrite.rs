@@ -3,13 +3,13 @@
 use super::{Outcome, ProjectArgs, ReleaseArgs};
 use crate::app::rewrite;
 
-pub struct RewriteOptions {
+pub(super) struct RewriteOptions {
     pub check: bool,
     pub diff: bool,
     pub allow_dirty: bool,
 }
 
-pub fn run(
+pub(super) fn run(
     args: &ProjectArgs,
     rel: &ReleaseArgs,
     opts: &RewriteOptions,

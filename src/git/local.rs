@@ -7,7 +7,7 @@ use git2::{IndexAddOption, Oid, Repository, Signature};
 
 /// Who commits: name and email.
 #[derive(Debug, Clone)]
-pub struct Author {
+pub(crate) struct Author {
     pub name: String,
     pub email: String,
 }
@@ -19,7 +19,7 @@ impl Author {
 }
 
 /// `git init` with `main` as the first branch.
-pub fn init(dir: &Path) -> Result<Repository> {
+pub(crate) fn init(dir: &Path) -> Result<Repository> {
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
     Repository::init_opts(dir, &opts)
@@ -28,7 +28,7 @@ pub fn init(dir: &Path) -> Result<Repository> {
 
 /// Stages every change in the work tree (additions, edits, deletions) and
 /// commits it on HEAD. Returns the new commit.
-pub fn commit_all(repo: &Repository, message: &str, author: &Author) -> Result<Oid> {
+pub(crate) fn commit_all(repo: &Repository, message: &str, author: &Author) -> Result<Oid> {
     let mut index = repo.index()?;
     index.add_all(["*"].iter(), IndexAddOption::DEFAULT, None)?;
     index.update_all(["*"].iter(), None)?;
@@ -47,7 +47,7 @@ pub fn commit_all(repo: &Repository, message: &str, author: &Author) -> Result<O
 /// to it) as they are in the work tree, and nothing else: other changes and
 /// untracked files of the work tree stay out of the commit, and the index is
 /// reset to the new commit. Returns the new commit.
-pub fn commit_files(
+pub(crate) fn commit_files(
     repo: &Repository,
     dir: &Path,
     paths: &[&str],
@@ -71,7 +71,7 @@ pub fn commit_files(
 }
 
 /// A lightweight tag on HEAD.
-pub fn tag_head(repo: &Repository, name: &str) -> Result<()> {
+pub(crate) fn tag_head(repo: &Repository, name: &str) -> Result<()> {
     let head = repo.head()?.peel(git2::ObjectType::Commit)?;
     repo.tag_lightweight(name, &head, false)?;
     Ok(())

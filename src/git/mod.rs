@@ -1,9 +1,9 @@
 //! Git adapter (git2): the base ref, changed files, blobs at the base, dirty
 //! state. Everything is read relative to the project directory, which may be
 //! a sub-folder of the repository.
-pub mod local;
-pub mod remote;
-pub mod worktree;
+pub(crate) mod local;
+pub(crate) mod remote;
+pub(crate) mod worktree;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use globset::Glob;
 
 /// Why there is no base to compare with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BaseRefError {
+pub(crate) enum BaseRefError {
     #[error(
         "no tags in this repository, so there is no release to compare with\n  hint: CI checkouts fetch no tags by default: use actions/checkout with `fetch-depth: 0` (or `git fetch --tags`); for a first release pass --since <ref>{shallow}"
     )]
@@ -30,7 +30,7 @@ pub enum BaseRefError {
 
 /// The ref changes are measured against.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseRef {
+pub(crate) struct BaseRef {
     /// What it was found as: the tag name, or the ref/date given.
     pub name: String,
     pub commit: Oid,
@@ -57,14 +57,14 @@ pub struct FileChange {
 
 /// One content of a file in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlobVersion {
+pub(crate) struct BlobVersion {
     pub blob: Oid,
     /// The oldest commit reachable from HEAD holding this content.
     pub commit: Oid,
     pub content: Vec<u8>,
 }
 
-pub struct Repo {
+pub(crate) struct Repo {
     repo: Repository,
     /// Project directory relative to the work tree, `/`-separated, with a
     /// trailing `/` unless empty.
@@ -73,7 +73,7 @@ pub struct Repo {
 
 impl Repo {
     /// Opens the repository holding `project_dir`.
-    pub fn open(project_dir: &Path) -> Result<Repo> {
+    pub(crate) fn open(project_dir: &Path) -> Result<Repo> {
         if !project_dir.is_dir() {
             bail!(
                 "{}: not a directory\n  hint: pass the folder holding the project's SQL files with --project",
@@ -91,13 +91,13 @@ impl Repo {
         Ok(Repo { repo, prefix })
     }
 
-    pub fn is_shallow(&self) -> bool {
+    pub(crate) fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
     }
 
     /// `since`: a ref, a commit, or a date (`YYYY-MM-DD`); without it, the
     /// newest tag matching `tag_pattern` reachable from HEAD.
-    pub fn base_ref(&self, since: Option<&str>, tag_pattern: &str) -> Result<BaseRef> {
+    pub(crate) fn base_ref(&self, since: Option<&str>, tag_pattern: &str) -> Result<BaseRef> {
         match since {
             Some(s) => self.resolve_since(s),
             None => self.newest_tag(tag_pattern),
@@ -191,7 +191,7 @@ impl Repo {
 
     /// Files under the project changed from `base` to the working tree
     /// (untracked files included, renames detected), sorted by path.
-    pub fn changed_files(&self, base: Oid) -> Result<Vec<FileChange>> {
+    pub(crate) fn changed_files(&self, base: Oid) -> Result<Vec<FileChange>> {
         let tree = self.repo.find_commit(base)?.tree()?;
         let mut opts = DiffOptions::new();
         opts.include_untracked(true)
@@ -243,7 +243,7 @@ impl Repo {
     }
 
     /// The content of a project-relative file at `base`, if it exists there.
-    pub fn read_at(&self, base: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read_at(&self, base: Oid, path: &str) -> Result<Option<Vec<u8>>> {
         let tree = self.repo.find_commit(base)?.tree()?;
         let entry = match tree.get_path(Path::new(&format!("{}{path}", self.prefix))) {
             Ok(e) => e,
@@ -255,7 +255,7 @@ impl Repo {
     }
 
     /// The content of a blob.
-    pub fn blob(&self, id: Oid) -> Result<Vec<u8>> {
+    pub(crate) fn blob(&self, id: Oid) -> Result<Vec<u8>> {
         Ok(self.repo.find_blob(id)?.content().to_vec())
     }
 
@@ -263,7 +263,7 @@ impl Repo {
     /// reachable from HEAD, newest first (ordered by the newest commit that
     /// holds it). Each version names the oldest commit holding it, where it
     /// was introduced.
-    pub fn versions_of(&self, path: &str) -> Result<Vec<BlobVersion>> {
+    pub(crate) fn versions_of(&self, path: &str) -> Result<Vec<BlobVersion>> {
         let full = format!("{}{path}", self.prefix);
         let mut walk = self.repo.revwalk()?;
         walk.push_head()
@@ -302,7 +302,7 @@ impl Repo {
     }
 
     /// The short summary line of a commit's message.
-    pub fn commit_summary(&self, commit: Oid) -> Result<String> {
+    pub(crate) fn commit_summary(&self, commit: Oid) -> Result<String> {
         Ok(self
             .repo
             .find_commit(commit)?
@@ -312,22 +312,11 @@ impl Repo {
             .unwrap_or_default()
             .to_string())
     }
-
-    pub fn head_commit(&self) -> Result<Oid> {
-        Ok(self.repo.head()?.peel_to_commit()?.id())
-    }
-
-    pub fn workdir(&self) -> PathBuf {
-        self.repo
-            .workdir()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
-    }
 }
 
 /// Where the project folder is in the repository's work tree: a path
 /// relative to its root, ending with `/`, or empty at the root.
-pub fn project_prefix(repo: &Repository, project_dir: &Path) -> Result<String> {
+pub(crate) fn project_prefix(repo: &Repository, project_dir: &Path) -> Result<String> {
     let workdir = repo.workdir().ok_or_else(|| {
         anyhow!(
             "the repository of {} is bare: a work tree is needed",

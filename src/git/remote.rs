@@ -27,7 +27,7 @@ fn callbacks(token: Option<&str>) -> RemoteCallbacks<'_> {
 }
 
 /// Fetches `refspecs` and every tag from `remote`; unshallows a shallow clone.
-pub fn fetch(
+pub(crate) fn fetch(
     repo: &Repository,
     remote: &str,
     refspecs: &[String],
@@ -50,7 +50,7 @@ pub fn fetch(
 }
 
 /// Checks out `commit` (detached), discarding work-tree changes.
-pub fn checkout_detached(repo: &Repository, commit: Oid) -> Result<()> {
+pub(crate) fn checkout_detached(repo: &Repository, commit: Oid) -> Result<()> {
     let obj = repo.find_object(commit, None)?;
     repo.checkout_tree(
         &obj,
@@ -61,7 +61,7 @@ pub fn checkout_detached(repo: &Repository, commit: Oid) -> Result<()> {
 }
 
 /// The commit a ref points to.
-pub fn resolve(repo: &Repository, refname: &str) -> Result<Oid> {
+pub(crate) fn resolve(repo: &Repository, refname: &str) -> Result<Oid> {
     Ok(repo
         .revparse_single(refname)
         .with_context(|| format!("`{refname}` not found after fetching"))?
@@ -71,7 +71,7 @@ pub fn resolve(repo: &Repository, refname: &str) -> Result<Oid> {
 
 /// What became of a push.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushResult {
+pub(crate) enum PushResult {
     Pushed,
     /// The remote refused the update, or the push could not be made; the
     /// reason as the remote or libgit2 gave it. Whether the branch moved
@@ -81,7 +81,7 @@ pub enum PushResult {
 }
 
 /// Pushes `commit` to `refs/heads/<branch>` on `remote`, never forcing.
-pub fn push(
+pub(crate) fn push(
     repo: &Repository,
     remote: &str,
     commit: Oid,
@@ -154,14 +154,14 @@ fn describe(e: &git2::Error) -> String {
 /// Turns off libgit2's check that the repository belongs to the current
 /// user: in a container action the workspace belongs to the runner's user
 /// (git's `safe.directory`).
-pub fn trust_workspace_owner() -> Result<()> {
+pub(crate) fn trust_workspace_owner() -> Result<()> {
     // SAFETY: called once at start-up, before any other git2 call.
     unsafe { git2::opts::set_verify_owner_validation(false) }.context("cannot configure libgit2")
 }
 
 /// The content of `path` (relative to the work tree's root) in the tree of
 /// `refname`, or None when it has no such file.
-pub fn read_at_ref(repo: &Repository, refname: &str, path: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn read_at_ref(repo: &Repository, refname: &str, path: &str) -> Result<Option<Vec<u8>>> {
     let tree = repo
         .revparse_single(refname)
         .with_context(|| format!("`{refname}` not found after fetching"))?
@@ -183,7 +183,7 @@ pub fn read_at_ref(repo: &Repository, refname: &str, path: &str) -> Result<Optio
 /// The newest commit from `head` back to `base` (first parents, at most
 /// `limit`) whose message carries `trailer: value`: the bot's last rewrite
 /// commit of this release.
-pub fn last_trailer_commit(
+pub(crate) fn last_trailer_commit(
     repo: &Repository,
     head: Oid,
     base: Oid,
@@ -213,7 +213,7 @@ pub fn last_trailer_commit(
 /// alternates), holding its tags and `head` checked out without symbolic
 /// links (core.symlinks off: a link becomes a file holding its target's
 /// path). Untrusted trees are analysed there, never in the workspace.
-pub fn isolated_checkout(
+pub(crate) fn isolated_checkout(
     repo: &Repository,
     head: Oid,
     dir: &std::path::Path,

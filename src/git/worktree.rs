@@ -12,12 +12,12 @@ use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, StatusOptions, 
 use super::{FileChange, Repo};
 
 /// Project-relative path -> blob id, for the regular files of a tree.
-pub type Blobs = HashMap<String, Oid>;
+pub(crate) type Blobs = HashMap<String, Oid>;
 
 /// The id git gives a blob of these bytes, as stored (no filters such as
 /// end-of-line conversion applied: a file they change compares as
 /// different, which only costs the slower exact comparison).
-pub fn blob_id(bytes: &[u8]) -> Option<Oid> {
+pub(crate) fn blob_id(bytes: &[u8]) -> Option<Oid> {
     Oid::hash_object(ObjectType::Blob, bytes).ok()
 }
 
@@ -30,7 +30,7 @@ fn is_regular(mode: i32) -> bool {
 /// committed file missing or different on disk, or a file on disk that is not
 /// committed. `on_disk` holds every relevant file present (its id, or `None`
 /// when it could not be hashed); `relevant` says which committed paths count.
-pub fn differences(
+pub(crate) fn differences(
     committed: &Blobs,
     on_disk: &HashMap<String, Option<Oid>>,
     relevant: impl Fn(&str) -> bool,
@@ -53,7 +53,7 @@ pub fn differences(
 
 impl Repo {
     /// The regular files under the project in a commit's tree.
-    pub fn blobs_at(&self, commit: Oid) -> Result<Blobs> {
+    pub(crate) fn blobs_at(&self, commit: Oid) -> Result<Blobs> {
         let root = self.repo.find_commit(commit)?.tree()?;
         let tree = if self.prefix.is_empty() {
             root
@@ -81,7 +81,7 @@ impl Repo {
 
     /// The changes under the project from `base` to HEAD (renames detected)
     /// and HEAD's blobs, given the base's.
-    pub fn committed_changes(
+    pub(crate) fn committed_changes(
         &self,
         base: Oid,
         base_blobs: &Blobs,
@@ -123,7 +123,7 @@ impl Repo {
 
     /// Files under the project that differ between HEAD, the index and the
     /// working tree (untracked included, ignored not), among `relevant` ones.
-    pub fn uncommitted_files(&self, relevant: impl Fn(&str) -> bool) -> Result<Vec<String>> {
+    pub(crate) fn uncommitted_files(&self, relevant: impl Fn(&str) -> bool) -> Result<Vec<String>> {
         let mut opts = StatusOptions::new();
         opts.include_untracked(true)
             .recurse_untracked_dirs(true)

@@ -7,18 +7,18 @@ use serde::{Deserialize, Serialize};
 use super::{GitHub, Result};
 
 /// The check's name, and the status context of the fallback.
-pub const CHECK_NAME: &str = "greenlight";
+pub(super) const CHECK_NAME: &str = "greenlight";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum CheckConclusion {
+pub(crate) enum CheckConclusion {
     Success,
     Failure,
 }
 
 /// An annotation at a file's line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Annotation {
+pub(crate) struct Annotation {
     /// Repository-relative path.
     pub path: String,
     pub start_line: u32,
@@ -34,7 +34,7 @@ pub struct Annotation {
 
 /// What a check says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
+pub(crate) struct Check {
     pub conclusion: CheckConclusion,
     /// One line (the status description, the check's title).
     pub title: String,
@@ -47,7 +47,7 @@ pub struct Check {
 
 /// How the verdict was left on a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckReport {
+pub(crate) enum CheckReport {
     CheckRun(u64),
     Status,
 }
@@ -75,7 +75,7 @@ fn cut(text: &str, max: usize) -> String {
 
 impl GitHub {
     /// Leaves the verdict on `sha`: a check run, else a commit status.
-    pub async fn report_check(&self, sha: &str, check: &Check) -> Result<CheckReport> {
+    pub(crate) async fn report_check(&self, sha: &str, check: &Check) -> Result<CheckReport> {
         match self.create_check_run(sha, check).await {
             Ok(id) => Ok(CheckReport::CheckRun(id)),
             // A token that cannot create check runs: a commit status.

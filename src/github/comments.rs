@@ -8,7 +8,7 @@ use super::{GitHub, GitHubError, Result};
 
 /// What happened to the sticky comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommentAction {
+pub(crate) enum CommentAction {
     Created(u64),
     Updated(u64),
     /// Already says this.
@@ -16,7 +16,7 @@ pub enum CommentAction {
 }
 
 impl CommentAction {
-    pub fn id(self) -> u64 {
+    pub(crate) fn id(self) -> u64 {
         match self {
             CommentAction::Created(i) | CommentAction::Updated(i) | CommentAction::Unchanged(i) => {
                 i
@@ -28,7 +28,7 @@ impl CommentAction {
 /// A comment of the pull request that greenlight may own: it starts with
 /// the marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StickyComment {
+pub(crate) struct StickyComment {
     pub id: u64,
     pub body: String,
     pub url: String,
@@ -87,7 +87,11 @@ const ROUNDS: usize = 5;
 
 impl GitHub {
     /// The comments on `pr` that start with the marker, oldest first.
-    pub async fn sticky_comments(&self, pr: u64, marker: &str) -> Result<Vec<StickyComment>> {
+    pub(crate) async fn sticky_comments(
+        &self,
+        pr: u64,
+        marker: &str,
+    ) -> Result<Vec<StickyComment>> {
         let all: Vec<Comment> = self
             .list(
                 &self.route(&format!("/issues/{pr}/comments")),
@@ -116,7 +120,7 @@ impl GitHub {
     }
 
     /// Replaces the body of comment `id`.
-    pub async fn update_comment(&self, id: u64, body: &str) -> Result<()> {
+    pub(crate) async fn update_comment(&self, id: u64, body: &str) -> Result<()> {
         self.call(
             Method::PATCH,
             &self.route(&format!("/issues/comments/{id}")),
@@ -148,7 +152,12 @@ impl GitHub {
     /// exactly one comment. A comment is greenlight's when a bot wrote it;
     /// with a personal access token, when the token's user did (learnt
     /// from the comment it creates).
-    pub async fn upsert_sticky(&self, pr: u64, marker: &str, body: &str) -> Result<CommentAction> {
+    pub(crate) async fn upsert_sticky(
+        &self,
+        pr: u64,
+        marker: &str,
+        body: &str,
+    ) -> Result<CommentAction> {
         let mut created = None;
         let mut own_login: Option<String> = None;
         for _ in 0..ROUNDS {

@@ -16,13 +16,12 @@ use octocrab::Octocrab;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use checks::{Annotation, Check, CheckConclusion, CheckReport};
-pub use comments::{CommentAction, StickyComment};
+pub(crate) use checks::{Annotation, Check, CheckConclusion};
 
 /// Why a GitHub call failed. The message keeps the operation and says what
 /// to do.
 #[derive(Debug, thiserror::Error)]
-pub enum GitHubError {
+pub(crate) enum GitHubError {
     #[error("GitHub API: cannot {what}: {status} {message}\n  hint: {hint}")]
     Status {
         what: String,
@@ -48,7 +47,7 @@ pub enum GitHubError {
 
 impl GitHubError {
     /// The HTTP status, when GitHub answered with an error.
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             GitHubError::Status { status, .. } => Some(*status),
             _ => None,
@@ -56,11 +55,11 @@ impl GitHubError {
     }
 }
 
-pub type Result<T> = std::result::Result<T, GitHubError>;
+pub(crate) type Result<T> = std::result::Result<T, GitHubError>;
 
 /// Timeouts and retries of the client.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Deadline of one request (connect, send, read the whole answer).
     pub request: Duration,
     /// Attempts of one call (the first included).
@@ -88,7 +87,7 @@ impl Default for Limits {
 impl Limits {
     /// The defaults, with the request deadline from `GREENLIGHT_HTTP_TIMEOUT`
     /// (seconds) when set.
-    pub fn from_env() -> Limits {
+    pub(crate) fn from_env() -> Limits {
         let mut l = Limits::default();
         if let Some(secs) = std::env::var("GREENLIGHT_HTTP_TIMEOUT")
             .ok()
@@ -101,7 +100,7 @@ impl Limits {
     }
 }
 
-pub struct GitHub {
+pub(crate) struct GitHub {
     client: Octocrab,
     owner: String,
     repo: String,
@@ -117,7 +116,12 @@ struct Answer {
 
 impl GitHub {
     /// `repository` is `owner/name`. Must be called inside a tokio runtime.
-    pub fn new(api_url: &str, token: &str, repository: &str, limits: Limits) -> Result<GitHub> {
+    pub(crate) fn new(
+        api_url: &str,
+        token: &str,
+        repository: &str,
+        limits: Limits,
+    ) -> Result<GitHub> {
         let bad = |reason: String| GitHubError::Transport {
             what: "start the client".into(),
             reason,
@@ -282,7 +286,7 @@ impl GitHub {
     }
 
     /// The pull request's head commit now.
-    pub async fn pull_head(&self, pr: u64) -> Result<String> {
+    pub(crate) async fn pull_head(&self, pr: u64) -> Result<String> {
         #[derive(serde::Deserialize)]
         struct Pull {
             head: Head,
@@ -306,7 +310,7 @@ impl GitHub {
 impl GitHub {
     /// The commit pull request `pr` was merged as, None when it is not
     /// merged.
-    pub async fn merge_commit(&self, pr: u64) -> Result<Option<String>> {
+    pub(crate) async fn merge_commit(&self, pr: u64) -> Result<Option<String>> {
         #[derive(serde::Deserialize)]
         struct Pull {
             #[serde(default)]

@@ -126,7 +126,7 @@ pub struct TableId {
 
 /// An identity as borrowed parts, to look a [`TableId`] up in a map
 /// without building one.
-pub type IdParts<'a> = (Option<&'a str>, Option<&'a str>, &'a str);
+pub(super) type IdParts<'a> = (Option<&'a str>, Option<&'a str>, &'a str);
 
 /// What a map keyed by [`TableId`] can be asked with: an id or its parts.
 pub trait IdKey {

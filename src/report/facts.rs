@@ -77,14 +77,14 @@ fn short_state(reason: &'static str) -> &'static str {
 }
 
 /// A step's action as its JSON string (the plan's enum or string alike).
-pub fn action_str<T: serde::Serialize>(action: &T) -> String {
+pub(super) fn action_str<T: serde::Serialize>(action: &T) -> String {
     serde_json::to_value(action)
         .ok()
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default()
 }
 
-pub fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
+pub(super) fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
     let index: BTreeMap<&str, usize> = plan
         .impacted
         .iter()
@@ -171,7 +171,7 @@ pub fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
 
 /// For each root, how many tables it re-versions (itself included) and how
 /// many of those keep state.
-pub fn reach(facts: &[TableFacts]) -> BTreeMap<usize, (usize, usize)> {
+pub(super) fn reach(facts: &[TableFacts]) -> BTreeMap<usize, (usize, usize)> {
     let mut out: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     for t in facts {
         for &c in &t.causes {

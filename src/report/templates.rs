@@ -17,11 +17,11 @@ pub struct TemplateOverrides {
     pub text: Option<String>,
 }
 
-pub const PR_COMMENT: &str = "pr_comment.md";
-pub const JOB_SUMMARY: &str = "job_summary.md";
-pub const TEXT: &str = "plan.txt";
+pub(super) const PR_COMMENT: &str = "pr_comment.md";
+pub(super) const JOB_SUMMARY: &str = "job_summary.md";
+pub(super) const TEXT: &str = "plan.txt";
 /// The comment of a failed analysis (embedded only).
-pub const FAILURE: &str = "failure.md";
+pub(super) const FAILURE: &str = "failure.md";
 
 /// The comment and the job summary share one template.
 const PLAN_MD: &str = include_str!("templates/pr_comment.md.j2");

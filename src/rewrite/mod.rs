@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use crate::error::{Result, RewriteError};
 use crate::graph::Graph;
 use crate::project::{Project, Resolved};
-use crate::sql::{RefRole, next_version, rename_spans, render_name};
+use crate::sql::{RefRole, rename_spans, render_name};
 
 /// A byte-span replacement in one file.
 pub type Edit = (usize, usize, String);
@@ -167,14 +167,4 @@ pub fn verify(
         }
     }
     Ok(())
-}
-
-/// Renames every table of a project to its next version: used to check that
-/// rewrites on a whole project touch only table-name spans.
-pub fn next_version_of_all(project: &Project) -> BTreeMap<String, String> {
-    project
-        .tables
-        .iter()
-        .map(|t| (t.name.clone(), next_version(&t.name)))
-        .collect()
 }

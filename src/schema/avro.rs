@@ -38,10 +38,10 @@ use apache_avro::schema::{
 /// An Avro schema that does not parse: apache-avro's message and causes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct AvroError(String);
+pub(crate) struct AvroError(String);
 
 /// Parses an Avro schema (`.avsc` JSON); the error says what is wrong.
-pub fn parse(text: &str) -> Result<Schema, AvroError> {
+pub(crate) fn parse(text: &str) -> Result<Schema, AvroError> {
     Schema::parse_str(text).map_err(|e| {
         let mut msg = e.to_string();
         let mut source = std::error::Error::source(&e);
@@ -59,13 +59,13 @@ pub fn parse(text: &str) -> Result<Schema, AvroError> {
 
 /// Parsing Canonical Form: equal forms mean records are written the same
 /// (docs, aliases, defaults and formatting aside).
-pub fn canonical(schema: &Schema) -> String {
+pub(crate) fn canonical(schema: &Schema) -> String {
     schema.canonical_form()
 }
 
 /// Which reader reads which writer's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// A reader of the new schema reads records written with the old one.
     Backward,
     /// A reader of the old schema reads records written with the new one.
@@ -75,14 +75,14 @@ pub enum Direction {
 /// One broken rule: where (a field path, empty for the whole schema) and
 /// what, told from the old schema to the new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub field: String,
     pub problem: String,
 }
 
 /// The problems that keep `dir`'s reader from reading its writer's records;
 /// empty when the registry would find the schemas compatible.
-pub fn check(old: &Schema, new: &Schema, dir: Direction) -> Vec<Finding> {
+pub(crate) fn check(old: &Schema, new: &Schema, dir: Direction) -> Vec<Finding> {
     let (writer, reader) = match dir {
         Direction::Backward => (old, new),
         Direction::Forward => (new, old),
@@ -447,7 +447,7 @@ fn join(path: &str, name: &str) -> String {
 }
 
 /// A short name for a type, as written in an `.avsc`.
-pub fn type_name(s: &Schema) -> String {
+pub(crate) fn type_name(s: &Schema) -> String {
     match s {
         Schema::Null => "null".into(),
         Schema::Boolean => "boolean".into(),

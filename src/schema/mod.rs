@@ -3,8 +3,8 @@
 //! tables that read its raw table; every new schema is checked for
 //! compatibility with its earlier versions in git (and, optionally, with the
 //! Schema Registry).
-pub mod avro;
-pub mod registry;
+pub(crate) mod avro;
+pub(crate) mod registry;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -157,7 +157,7 @@ impl SchemaCheck {
 
 /// All schema checks of a release.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SchemaOutcome {
+pub(crate) struct SchemaOutcome {
     pub checks: Vec<SchemaCheck>,
     /// Problems that did not stop the checks (an optional registry that
     /// could not be reached).
@@ -166,21 +166,17 @@ pub struct SchemaOutcome {
 
 impl SchemaOutcome {
     /// Head names of the tables to re-version with reason `schema`.
-    pub fn impacted(&self) -> BTreeSet<String> {
+    pub(crate) fn impacted(&self) -> BTreeSet<String> {
         self.checks
             .iter()
             .filter(|c| c.impacts())
             .flat_map(|c| c.readers.iter().cloned())
             .collect()
     }
-
-    pub fn passed(&self) -> bool {
-        self.checks.iter().all(SchemaCheck::passed)
-    }
 }
 
 /// What the schema checks are computed from.
-pub struct SchemaRequest<'a> {
+pub(crate) struct SchemaRequest<'a> {
     pub repo: &'a Repo,
     pub project_dir: &'a Path,
     pub config: &'a Config,
@@ -255,7 +251,7 @@ fn format_name(f: SchemaFormat) -> &'static str {
 
 /// Checks every configured schema. Errors: a missing or unparseable schema
 /// file, a required registry that cannot be used.
-pub fn check_sources(req: &SchemaRequest<'_>) -> Result<SchemaOutcome> {
+pub(crate) fn check_sources(req: &SchemaRequest<'_>) -> Result<SchemaOutcome> {
     let mut outcome = SchemaOutcome::default();
     if req.config.schemas.is_empty() {
         return Ok(outcome);

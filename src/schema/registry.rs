@@ -8,12 +8,12 @@ use serde::Deserialize;
 use crate::config::SchemaRegistry;
 
 /// The registry's own media type, sent and accepted.
-pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+pub(crate) const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
 const ACCEPT: &str = "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5";
 
 /// What went wrong talking to the registry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RegistryError {
+pub(crate) enum RegistryError {
     /// No answer, a server error or refused credentials: the registry
     /// cannot be used for this run.
     #[error("schema registry at {url} is unreachable: {reason}")]
@@ -25,7 +25,7 @@ pub enum RegistryError {
 
 /// A subject's registered version.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Registered {
+pub(crate) struct Registered {
     pub subject: String,
     pub version: u32,
     pub id: u32,
@@ -37,13 +37,13 @@ pub struct Registered {
 
 /// The registry's compatibility verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub is_compatible: bool,
     #[serde(default)]
     pub messages: Vec<String>,
 }
 
-pub struct Client {
+pub(crate) struct Client {
     agent: ureq::Agent,
     /// Without a trailing `/`.
     base: String,
@@ -54,7 +54,7 @@ pub struct Client {
 
 impl Client {
     /// A client for `config`; reads the credentials from the environment.
-    pub fn new(config: &SchemaRegistry) -> Result<Client, MissingCredential> {
+    pub(crate) fn new(config: &SchemaRegistry) -> Result<Client, MissingCredential> {
         let shown = redact(&config.url);
         let auth = match (&config.api_key_env, &config.api_secret_env) {
             (Some(k), Some(s)) => {
@@ -83,7 +83,7 @@ impl Client {
 
     /// `GET /subjects/{subject}/versions/latest`; None when the registry
     /// does not know the subject.
-    pub fn latest(&self, subject: &str) -> Result<Option<Registered>, RegistryError> {
+    pub(crate) fn latest(&self, subject: &str) -> Result<Option<Registered>, RegistryError> {
         let path = format!("/subjects/{}/versions/latest", encode(subject));
         let mut req = self
             .agent
@@ -106,7 +106,7 @@ impl Client {
     /// whether `schema` may be registered after the subject's latest version
     /// under the subject's compatibility level. None when the registry does
     /// not know the subject.
-    pub fn compatibility(
+    pub(crate) fn compatibility(
         &self,
         subject: &str,
         schema: &str,
@@ -195,7 +195,7 @@ fn subject_unknown(body: &str) -> bool {
 #[error(
     "schema registry credentials: the environment variable `{var}` is not set\n  hint: export it, or remove api_key_env/api_secret_env from greenlight.yaml"
 )]
-pub struct MissingCredential {
+pub(crate) struct MissingCredential {
     pub var: String,
 }
 
@@ -207,7 +207,7 @@ fn env_var(name: &str) -> Result<String, MissingCredential> {
 }
 
 /// The URL without any `user:password@`.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };

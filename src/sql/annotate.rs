@@ -17,7 +17,7 @@ const MARK: &str = "greenlight:";
 
 /// What an annotation declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
+pub(super) enum Verb {
     /// A DML writing the target.
     Writes,
     /// A DDL defining the target.
@@ -27,7 +27,7 @@ pub enum Verb {
 }
 
 #[derive(Debug, Clone)]
-pub struct Annotation {
+pub(super) struct Annotation {
     /// Byte offset of `greenlight:`.
     pub at: usize,
     pub line: u32,
@@ -39,11 +39,11 @@ pub struct Annotation {
 }
 
 /// The syntax, for messages.
-pub const SYNTAX: &str = "-- greenlight: writes <table> reads <table>, <table>";
+pub(super) const SYNTAX: &str = "-- greenlight: writes <table> reads <table>, <table>";
 
 /// Every annotation of `src` (whose significant tokens are `toks`), in
 /// source order.
-pub fn find(src: &str, toks: &[Tok]) -> Result<Vec<Annotation>, SqlError> {
+pub(super) fn find(src: &str, toks: &[Tok]) -> Result<Vec<Annotation>, SqlError> {
     let mut out = Vec::new();
     if !src.contains(MARK) {
         return Ok(out);
@@ -177,7 +177,7 @@ fn name(toks: &[Tok], i: usize) -> Option<(TableName, usize)> {
 }
 
 /// 1-based line and column (in characters) of byte `p`.
-pub fn position(src: &str, p: usize) -> (u32, u32) {
+pub(super) fn position(src: &str, p: usize) -> (u32, u32) {
     let before = &src[..p];
     let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
     let start = before.rfind('\n').map_or(0, |n| n + 1);
@@ -186,7 +186,7 @@ pub fn position(src: &str, p: usize) -> (u32, u32) {
 
 impl Annotation {
     /// Every declared name: the target, reads and LIKE sources.
-    pub fn names(&self) -> impl Iterator<Item = &TableName> {
+    pub(super) fn names(&self) -> impl Iterator<Item = &TableName> {
         self.target
             .iter()
             .chain(self.reads.iter())
@@ -197,7 +197,7 @@ impl Annotation {
 /// Words of `toks[lo..hi]` equal to the last part of a declared name, each
 /// as the dotted name that ends with it (`db.t` in `db.t.col`): the names
 /// the statement's text uses for the declared tables.
-pub fn mentions(toks: &[Tok], lo: usize, hi: usize, ann: &Annotation) -> Vec<TableName> {
+pub(super) fn mentions(toks: &[Tok], lo: usize, hi: usize, ann: &Annotation) -> Vec<TableName> {
     let declared: Vec<&str> = ann.names().map(|n| n.key()).collect();
     let mut out = Vec::new();
     for k in lo..hi {

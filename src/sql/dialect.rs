@@ -5,7 +5,7 @@ use sqlparser::dialect::Dialect;
 /// `''`-escaped strings, no nested comments, `$` allowed inside names
 /// (`$rowtime` tokenizes as one placeholder token).
 #[derive(Debug, Default)]
-pub struct FlinkDialect;
+pub(super) struct FlinkDialect;
 
 impl Dialect for FlinkDialect {
     fn is_identifier_start(&self, ch: char) -> bool {

@@ -329,7 +329,7 @@ impl Lexer<'_> {
 }
 
 /// The significant tokens of `src`, or None to use sqlparser instead.
-pub fn tokenize(src: &str) -> Option<Vec<Tok>> {
+pub(super) fn tokenize(src: &str) -> Option<Vec<Tok>> {
     Lexer {
         src,
         b: src.as_bytes(),

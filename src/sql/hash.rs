@@ -19,7 +19,7 @@ fn fold(a: u64, b: u64) -> u64 {
 
 /// Streaming hasher: `write` takes any number of bytes.
 #[derive(Debug, Clone)]
-pub struct FastHasher {
+pub(crate) struct FastHasher {
     state: u64,
     len: u64,
 }

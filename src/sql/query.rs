@@ -86,7 +86,7 @@ struct FactorEnd {
 }
 
 /// Analyses the token ranges of one statement.
-pub struct QueryAnalyzer<'t> {
+pub(super) struct QueryAnalyzer<'t> {
     src: &'t str,
     toks: &'t [Tok],
     /// For each `(` the index of its `)`.
@@ -268,7 +268,7 @@ const FLINK_WORDS: &[&str] = &["CONDITIONAL", "UNCONDITIONAL", "DESCRIPTOR"];
 impl<'t> QueryAnalyzer<'t> {
     /// `toks` is the statement's token list; parentheses must balance (see
     /// [`match_parens`]).
-    pub fn new(src: &'t str, toks: &'t [Tok], close: &'t [u32]) -> Self {
+    pub(super) fn new(src: &'t str, toks: &'t [Tok], close: &'t [u32]) -> Self {
         QueryAnalyzer {
             src,
             toks,
@@ -280,24 +280,24 @@ impl<'t> QueryAnalyzer<'t> {
     }
 
     /// The index of the `)` matching the `(` at `i`.
-    pub fn close_of(&self, i: usize) -> usize {
+    pub(super) fn close_of(&self, i: usize) -> usize {
         self.close[i] as usize
     }
 
     /// Records a reference outside any query (a `LIKE` source).
-    pub fn push_ref(&mut self, name: TableName, role: RefRole) {
+    pub(super) fn push_ref(&mut self, name: TableName, role: RefRole) {
         self.refs.push(TableRef { name, role });
     }
 
     /// Analyses `toks[lo..hi]` as a query expression and resolves qualifiers.
-    pub fn analyze_query(&mut self, lo: usize, hi: usize) -> Result<(), SqlError> {
+    pub(super) fn analyze_query(&mut self, lo: usize, hi: usize) -> Result<(), SqlError> {
         self.query(lo, hi, None)?;
         self.resolve_qualifiers();
         Ok(())
     }
 
     /// Whether a query starts at `i` (after any number of `(`).
-    pub fn starts_query(&self, mut i: usize, mut hi: usize) -> bool {
+    pub(super) fn starts_query(&self, mut i: usize, mut hi: usize) -> bool {
         while i < hi {
             let t = &self.toks[i];
             if t.kind != TokKind::LParen {
@@ -1217,7 +1217,7 @@ impl<'t> QueryAnalyzer<'t> {
 
     /// A dotted name starting at `i` (which must be a word); at most three
     /// parts.
-    pub fn name(&self, i: usize, hi: usize) -> Result<(TableName, usize), SqlError> {
+    pub(super) fn name(&self, i: usize, hi: usize) -> Result<(TableName, usize), SqlError> {
         let (name, next) = parse_name(self.toks, i, hi);
         if name.parts.len() > MAX_NAME_PARTS {
             return Err(self.err_at(
@@ -1322,7 +1322,7 @@ impl<'t> QueryAnalyzer<'t> {
         )
     }
 
-    pub fn err_at(
+    pub(super) fn err_at(
         &self,
         i: usize,
         message: impl Into<String>,
@@ -1343,7 +1343,7 @@ impl FactorEnd {
     }
 }
 
-pub fn name_part(t: &Tok) -> NamePart {
+pub(super) fn name_part(t: &Tok) -> NamePart {
     let (value, quote) = t
         .word()
         .map(|(v, q)| (v.to_string(), q))
@@ -1359,7 +1359,7 @@ pub fn name_part(t: &Tok) -> NamePart {
 }
 
 /// A dotted name starting at word `i`; returns it and the index after it.
-pub fn parse_name(toks: &[Tok], i: usize, hi: usize) -> (TableName, usize) {
+pub(super) fn parse_name(toks: &[Tok], i: usize, hi: usize) -> (TableName, usize) {
     let mut parts = vec![name_part(&toks[i])];
     let mut j = i + 1;
     while j + 1 < hi && toks[j].kind == TokKind::Period && toks[j + 1].word().is_some() {
@@ -1372,7 +1372,7 @@ pub fn parse_name(toks: &[Tok], i: usize, hi: usize) -> (TableName, usize) {
 /// Matches parentheses over a whole file: `close[i]` is the index of the `)`
 /// matching the `(` at `i`. A `(` still open at a `;` or at the end, an
 /// extra `)`, or parentheses nested deeper than [`MAX_DEPTH`] are errors.
-pub fn match_parens(toks: &[Tok]) -> Result<Vec<u32>, SqlError> {
+pub(super) fn match_parens(toks: &[Tok]) -> Result<Vec<u32>, SqlError> {
     if toks.len() >= u32::MAX as usize {
         return Err(SqlError::new(
             1,

@@ -61,7 +61,7 @@ fn decimal_successor(digits: &str) -> String {
 }
 
 /// Flink's parser refuses longer identifiers.
-pub const MAX_IDENTIFIER_LENGTH: usize = 256;
+pub(super) const MAX_IDENTIFIER_LENGTH: usize = 256;
 
 /// How a name part is written with its original quoting kept.
 pub fn render_name(value: &str, quote: Option<char>) -> Result<String, RenameError> {

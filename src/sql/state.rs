@@ -60,7 +60,7 @@ const AGGREGATES: &[&str] = &[
 const WINDOWS: &[&str] = &["TUMBLE", "HOP", "CUMULATE", "SESSION"];
 
 /// The state reasons of the statement `toks[lo..hi]`, sorted, deduplicated.
-pub fn state_reasons(toks: &[Tok], lo: usize, hi: usize) -> Vec<StateReason> {
+pub(super) fn state_reasons(toks: &[Tok], lo: usize, hi: usize) -> Vec<StateReason> {
     let mut out = Vec::new();
     let at = |i: usize| toks.get(i).filter(|_| i < hi);
     let next_is_lparen = |i: usize| at(i + 1).is_some_and(|t| t.kind == TokKind::LParen);

@@ -18,12 +18,12 @@ use crate::git_http::GitHttp;
 use crate::github_server::{FakeGitHub, Fault, TokenKind};
 use crate::runner::{RUNTIME_TOKEN, Runner};
 
-pub const TOKEN: &str = "ghs_SECRETtokenVALUE0123456789";
-pub const DML: &str =
+pub(crate) const TOKEN: &str = "ghs_SECRETtokenVALUE0123456789";
+pub(crate) const DML: &str =
     "pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql";
-pub const BRANCH: &str = "feature/exclude-cancelled";
+pub(crate) const BRANCH: &str = "feature/exclude-cancelled";
 
-pub struct World {
+pub(crate) struct World {
     pub dev: TempRepo,
     /// Holds `origin.git`, served over smart HTTP (kept alive).
     _repos: TempDir,
@@ -36,12 +36,12 @@ pub struct World {
 }
 
 /// One job of a workflow run: a fresh machine with a checkout and a runner.
-pub struct Job {
+pub(crate) struct Job {
     _workspace: TempDir,
     pub runner: Runner,
 }
 
-pub fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -62,7 +62,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 
 /// The example released as v1.0.0 on `release/1.1`, and a pull request
 /// branch changing one intermediate, pushed to an origin served over HTTP.
-pub fn world() -> World {
+pub(crate) fn world() -> World {
     let dev = TempRepo::from_dir(&root().join("testdata/example"));
     dev.tag("v1.0.0");
     dev.git(&["branch", "release/1.1"]);
@@ -114,7 +114,7 @@ pub fn world() -> World {
 }
 
 impl World {
-    pub fn origin_sha(&self, branch: &str) -> String {
+    pub(crate) fn origin_sha(&self, branch: &str) -> String {
         git(
             &self.origin,
             &["rev-parse", &format!("refs/heads/{branch}")],
@@ -149,7 +149,7 @@ impl World {
     /// A new job: actions/checkout of the pull request's merge commit
     /// (shallow, detached, no tags, the token persisted as an extra header
     /// in .git/config), and a runner for the step.
-    pub fn job(&self, event_file: &str, base: &str, fork: bool) -> Job {
+    pub(crate) fn job(&self, event_file: &str, base: &str, fork: bool) -> Job {
         self.fork.store(fork, Ordering::SeqCst);
         let head = if fork {
             git(&self.origin, &["rev-parse", "refs/pull/7/head"])
@@ -233,7 +233,7 @@ impl World {
     }
 
     /// Runs the job's step; checks that no secret leaked anywhere.
-    pub fn run(&self, job: &Job) -> Output {
+    pub(crate) fn run(&self, job: &Job) -> Output {
         let out = job.runner.run();
         let all = format!(
             "{}{}",
@@ -267,7 +267,7 @@ impl World {
 
 /// The token, the runner's own token and their base64 forms appear in no
 /// place given.
-pub fn assert_no_secret(places: &[(String, String)]) {
+pub(crate) fn assert_no_secret(places: &[(String, String)]) {
     use base64::Engine;
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let secrets = [
@@ -286,7 +286,7 @@ pub fn assert_no_secret(places: &[(String, String)]) {
     }
 }
 
-pub fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "stdout:\n{}\nstderr:\n{}",
         String::from_utf8_lossy(&out.stdout),

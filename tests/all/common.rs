@@ -1,17 +1,17 @@
 //! Helpers shared by the integration tests.
 use std::path::{Path, PathBuf};
 
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn read(p: &Path) -> String {
+pub(crate) fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// Keeps a generated mermaid diagram under `target/mermaid/`, where CI parses
 /// every file with mermaid's own parser (tools/mermaid-check).
-pub fn save_mermaid(name: &str, text: &str) {
+pub(crate) fn save_mermaid(name: &str, text: &str) {
     let dir = root().join("target/mermaid");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.mmd")), text).unwrap();
@@ -19,7 +19,7 @@ pub fn save_mermaid(name: &str, text: &str) {
 
 /// (blue, green, reason) of every impacted table in `changes --format json`,
 /// in its order; `-` for a new table's blue.
-pub fn impacted(changes: &serde_json::Value) -> Vec<(String, String, String)> {
+pub(crate) fn impacted(changes: &serde_json::Value) -> Vec<(String, String, String)> {
     changes["impacted"]
         .as_array()
         .unwrap()
@@ -34,6 +34,18 @@ pub fn impacted(changes: &serde_json::Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-pub fn triple(b: &str, g: &str, r: &str) -> (String, String, String) {
+pub(crate) fn triple(b: &str, g: &str, r: &str) -> (String, String, String) {
     (b.into(), g.into(), r.into())
+}
+
+/// Renames every table of a project to its next version: used to check that
+/// rewrites on a whole project touch only table-name spans.
+pub(crate) fn next_version_of_all(
+    project: &greenlight::project::Project,
+) -> std::collections::BTreeMap<String, String> {
+    project
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), greenlight::sql::next_version(&t.name)))
+        .collect()
 }

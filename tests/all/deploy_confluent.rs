@@ -34,7 +34,7 @@ fn release(marker: &str) -> TempRepo {
 
 /// Every table of the example at the base (blue names) and its external
 /// tables: what a Confluent environment running blue has.
-pub const BASE_TABLES: &[&str] = &[
+pub(crate) const BASE_TABLES: &[&str] = &[
     "dim_customers",
     "dim_products",
     "fct_hourly_revenue",
@@ -69,13 +69,13 @@ pub const BASE_TABLES: &[&str] = &[
 ];
 
 /// A server whose catalog holds the example's blue tables.
-pub fn catalog_server() -> Server {
+pub(crate) fn catalog_server() -> Server {
     let server = Server::start();
     server.seed_tables(BASE_TABLES);
     server
 }
 
-pub fn config(server: &Server, extra: &str) -> String {
+pub(crate) fn config(server: &Server, extra: &str) -> String {
     format!(
         "environments:
   stage:
@@ -166,7 +166,7 @@ const BLUE: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn seed_blue(server: &Server) {
+pub(crate) fn seed_blue(server: &Server) {
     for (n, sql) in BLUE {
         server.seed(n, sql, "RUNNING");
     }

@@ -15,7 +15,7 @@ use greenlight::flink::{NewStatement, Target, TargetError};
 
 use crate::common::root;
 
-pub fn prism_bin() -> Option<PathBuf> {
+pub(crate) fn prism_bin() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("GREENLIGHT_PRISM") {
         return Some(PathBuf::from(p));
     }
@@ -24,7 +24,7 @@ pub fn prism_bin() -> Option<PathBuf> {
 }
 
 /// Prism, or None (skip) when it is not installed and not required.
-pub fn prism_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn prism_or_skip(test: &str) -> Option<PathBuf> {
     match prism_bin() {
         Some(p) => Some(p),
         None if std::env::var("GREENLIGHT_REQUIRE_PRISM").as_deref() == Ok("1") => {
@@ -39,7 +39,7 @@ pub fn prism_or_skip(test: &str) -> Option<PathBuf> {
     }
 }
 
-pub struct Prism {
+pub(crate) struct Prism {
     child: Child,
     pub url: String,
 }
@@ -60,7 +60,7 @@ fn free_port() -> u16 {
 }
 
 /// `prism mock` (args: `["mock", spec]`) or `prism proxy` on a free port.
-pub fn start(bin: &PathBuf, args: &[&str]) -> Prism {
+pub(crate) fn start(bin: &PathBuf, args: &[&str]) -> Prism {
     let port = free_port();
     let child = Command::new(bin)
         .args(args)

@@ -4,7 +4,7 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
-pub struct TempRepo {
+pub(crate) struct TempRepo {
     pub dir: TempDir,
 }
 
@@ -19,7 +19,7 @@ fn git_env(cmd: &mut Command) -> &mut Command {
         .env("GIT_CONFIG_NOSYSTEM", "1")
 }
 
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -34,7 +34,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 impl TempRepo {
     /// A repository with `files` committed on `main`.
-    pub fn new(files: &[(&str, &str)]) -> TempRepo {
+    pub(crate) fn new(files: &[(&str, &str)]) -> TempRepo {
         let repo = TempRepo {
             dir: TempDir::new().unwrap(),
         };
@@ -47,7 +47,7 @@ impl TempRepo {
     }
 
     /// A repository holding a copy of a folder of this project.
-    pub fn from_dir(src: &Path) -> TempRepo {
+    pub(crate) fn from_dir(src: &Path) -> TempRepo {
         let repo = TempRepo {
             dir: TempDir::new().unwrap(),
         };
@@ -57,11 +57,11 @@ impl TempRepo {
         repo
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let out = git_env(Command::new("git").args(args).current_dir(self.path()))
             .output()
             .unwrap();
@@ -73,41 +73,41 @@ impl TempRepo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    pub fn write(&self, rel: &str, content: &str) {
+    pub(crate) fn write(&self, rel: &str, content: &str) {
         let p = self.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path().join(rel)).unwrap()
     }
 
-    pub fn edit(&self, rel: &str, f: impl FnOnce(&str) -> String) {
+    pub(crate) fn edit(&self, rel: &str, f: impl FnOnce(&str) -> String) {
         let new = f(&self.read(rel));
         self.write(rel, &new);
     }
 
-    pub fn remove(&self, rel: &str) {
+    pub(crate) fn remove(&self, rel: &str) {
         std::fs::remove_file(self.path().join(rel)).unwrap();
     }
 
-    pub fn commit(&self, msg: &str) {
+    pub(crate) fn commit(&self, msg: &str) {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
     }
 
-    pub fn tag(&self, name: &str) {
+    pub(crate) fn tag(&self, name: &str) {
         self.git(&["tag", name]);
     }
 
     /// Runs greenlight in the repository.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         greenlight_in(self.path(), args)
     }
 
     /// Runs greenlight and returns stdout, asserting the exit code.
-    pub fn ok(&self, args: &[&str], code: i32) -> String {
+    pub(crate) fn ok(&self, args: &[&str], code: i32) -> String {
         let out = self.run(args);
         assert_eq!(
             out.status.code(),
@@ -120,7 +120,7 @@ impl TempRepo {
     }
 
     /// Runs greenlight expecting exit 1; returns stderr.
-    pub fn fails(&self, args: &[&str]) -> String {
+    pub(crate) fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert_eq!(
             out.status.code(),
@@ -132,14 +132,14 @@ impl TempRepo {
     }
 
     /// `changes --format json`, parsed.
-    pub fn changes(&self, extra: &[&str]) -> serde_json::Value {
+    pub(crate) fn changes(&self, extra: &[&str]) -> serde_json::Value {
         let mut args = vec!["changes", "--format", "json"];
         args.extend_from_slice(extra);
         serde_json::from_str(&self.ok(&args, 0)).unwrap()
     }
 
     /// Tracked files and their contents.
-    pub fn snapshot(&self) -> Vec<(PathBuf, String)> {
+    pub(crate) fn snapshot(&self) -> Vec<(PathBuf, String)> {
         let mut v: Vec<_> = walkdir::WalkDir::new(self.path())
             .into_iter()
             .filter_map(Result::ok)
@@ -158,7 +158,7 @@ impl TempRepo {
     }
 }
 
-pub fn greenlight_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn greenlight_in(dir: &Path, args: &[&str]) -> Output {
     git_env(&mut Command::new(env!("CARGO_BIN_EXE_greenlight")))
         .args(args)
         .current_dir(dir)

@@ -23,7 +23,7 @@ use std::thread::JoinHandle;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     pub method: String,
     pub path: String,
     pub auth: Option<String>,
@@ -32,7 +32,7 @@ pub struct Request {
 
 /// A failure injected into matching requests.
 #[derive(Debug, Clone, Default)]
-pub struct Fault {
+pub(crate) struct Fault {
     pub method: &'static str,
     /// Substring of the path (query included).
     pub path: String,
@@ -50,7 +50,7 @@ pub struct Fault {
 }
 
 #[derive(Default)]
-pub struct State {
+pub(crate) struct State {
     /// Existing tables, `catalog.database.table`.
     pub tables: BTreeSet<String>,
     /// Existing databases, `catalog.database`.
@@ -74,7 +74,7 @@ pub struct State {
     seq: u64,
 }
 
-pub struct Server {
+pub(crate) struct Server {
     pub url: String,
     pub state: Arc<Mutex<State>>,
     server: Arc<tiny_http::Server>,
@@ -90,16 +90,16 @@ impl Drop for Server {
     }
 }
 
-pub const ORG: &str = "8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f";
+pub(crate) const ORG: &str = "8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f";
 /// The catalog and database the tests' environments use.
-pub const CATALOG: &str = "stage-env";
-pub const DATABASE: &str = "stage-cluster";
-pub const ENV: &str = "env-abc123";
+pub(crate) const CATALOG: &str = "stage-env";
+pub(crate) const DATABASE: &str = "stage-cluster";
+pub(crate) const ENV: &str = "env-abc123";
 const BASE: &str =
     "/sql/v1/organizations/8b0c8e2a-1f7d-4a3e-9d4e-2f4b6c8d0e1f/environments/env-abc123/statements";
 
 impl Server {
-    pub fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let state = Arc::new(Mutex::new(State {
@@ -183,13 +183,13 @@ impl Server {
         }
     }
 
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         f(&mut self.state.lock().unwrap())
     }
 
     /// Adds tables (and their database) to the catalog, as if created
     /// earlier, in `CATALOG`.`DATABASE`.
-    pub fn seed_tables(&self, names: &[&str]) {
+    pub(crate) fn seed_tables(&self, names: &[&str]) {
         self.with(|st| {
             st.databases.insert(format!("{CATALOG}.{DATABASE}"));
             for n in names {
@@ -199,13 +199,13 @@ impl Server {
     }
 
     /// Whether `CATALOG`.`DATABASE`.`name` exists.
-    pub fn has_table(&self, name: &str) -> bool {
+    pub(crate) fn has_table(&self, name: &str) -> bool {
         self.with(|st| st.tables.contains(&format!("{CATALOG}.{DATABASE}.{name}")))
     }
 
     /// Adds a statement as if deployed earlier (e.g. blue), in `CATALOG`.
     /// `DATABASE`.
-    pub fn seed(&self, name: &str, sql: &str, phase: &str) {
+    pub(crate) fn seed(&self, name: &str, sql: &str, phase: &str) {
         self.with(|st| {
             let mut v = statement(name, sql, phase, false, "2020-01-01T00:00:00Z");
             v["spec"]["properties"] = json!({
@@ -217,11 +217,11 @@ impl Server {
         })
     }
 
-    pub fn get(&self, name: &str) -> Option<Value> {
+    pub(crate) fn get(&self, name: &str) -> Option<Value> {
         self.with(|st| st.statements.iter().find(|s| s["name"] == name).cloned())
     }
 
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         self.with(|st| {
             st.statements
                 .iter()
@@ -231,7 +231,7 @@ impl Server {
     }
 
     /// Method and path (without query) of the requests so far.
-    pub fn calls(&self) -> Vec<String> {
+    pub(crate) fn calls(&self) -> Vec<String> {
         self.with(|st| {
             st.requests
                 .iter()

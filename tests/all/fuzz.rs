@@ -6,11 +6,12 @@
 //! `PROPTEST_CASES=20000 cargo test --release --test all fuzz::`.
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::common::next_version_of_all;
 use greenlight::graph::Graph;
 use greenlight::project::{
     Project, Settings, TableId, analyze_bytes, analyze_texts, analyze_texts_with,
 };
-use greenlight::rewrite::{apply, next_version_of_all, plan_edits, verify};
+use greenlight::rewrite::{apply, plan_edits, verify};
 use greenlight::sql;
 use proptest::prelude::*;
 use proptest::test_runner::Config;

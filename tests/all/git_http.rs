@@ -12,9 +12,9 @@ use std::thread::JoinHandle;
 use base64::Engine;
 
 /// Run once, just before the first push (receive-pack) is served.
-pub type Hook = Box<dyn FnOnce() + Send>;
+pub(crate) type Hook = Box<dyn FnOnce() + Send>;
 
-pub struct GitHttp {
+pub(crate) struct GitHttp {
     /// `http://127.0.0.1:PORT/`
     pub url: String,
     pub unauthorized: Arc<AtomicUsize>,
@@ -34,7 +34,7 @@ impl Drop for GitHttp {
 
 impl GitHttp {
     /// Serves the repositories under `root`.
-    pub fn start(root: &Path, token: &str) -> GitHttp {
+    pub(crate) fn start(root: &Path, token: &str) -> GitHttp {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let url = format!("http://{}/", server.server_addr().to_ip().unwrap());
         let expected = format!(

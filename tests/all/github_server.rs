@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::common::root;
 
 #[derive(Debug, Clone)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     pub method: String,
     pub path: String,
     pub body: String,
@@ -21,7 +21,7 @@ pub struct Recorded {
 
 /// A failure to answer with, for requests of one operation.
 #[derive(Debug, Clone)]
-pub struct Fault {
+pub(crate) struct Fault {
     pub method: &'static str,
     pub operation: &'static str,
     pub status: u16,
@@ -31,7 +31,7 @@ pub struct Fault {
 
 /// A comment: its body and who wrote it (`user.login`, `user.type`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comment {
+pub(crate) struct Comment {
     pub body: String,
     pub login: String,
     pub kind: String,
@@ -39,7 +39,7 @@ pub struct Comment {
 
 /// A check run or a commit status left on a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub sha: String,
     pub name: String,
     /// A check run's conclusion, or a status's state.
@@ -53,7 +53,7 @@ pub struct Verdict {
 
 /// Who the token is, as GitHub sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// The workflow's GITHUB_TOKEN or an App token: writes as a Bot, may
     /// create check runs.
     #[default]
@@ -66,7 +66,7 @@ pub enum TokenKind {
 }
 
 #[derive(Default)]
-pub struct State {
+pub(crate) struct State {
     pub comments: BTreeMap<u64, Comment>,
     pub next_id: u64,
     pub verdicts: Vec<Verdict>,
@@ -86,7 +86,7 @@ pub struct State {
     pub on_first_list: Option<Box<dyn FnOnce() + Send>>,
 }
 
-pub struct FakeGitHub {
+pub(crate) struct FakeGitHub {
     pub url: String,
     pub state: Arc<Mutex<State>>,
     server: Arc<tiny_http::Server>,
@@ -252,7 +252,7 @@ impl Operation {
 }
 
 impl FakeGitHub {
-    pub fn start(token: &str) -> FakeGitHub {
+    pub(crate) fn start(token: &str) -> FakeGitHub {
         let spec = spec();
         let ops = Arc::new(operations(&spec));
         let comment_example = inline(
@@ -338,7 +338,7 @@ impl FakeGitHub {
     }
 
     /// Comment bodies by id.
-    pub fn comments(&self) -> BTreeMap<u64, String> {
+    pub(crate) fn comments(&self) -> BTreeMap<u64, String> {
         self.state
             .lock()
             .unwrap()
@@ -349,7 +349,7 @@ impl FakeGitHub {
     }
 
     /// Adds a comment written by someone else.
-    pub fn add_comment(&self, login: &str, kind: &str, body: &str) -> u64 {
+    pub(crate) fn add_comment(&self, login: &str, kind: &str, body: &str) -> u64 {
         let mut s = self.state.lock().unwrap();
         let id = s.next_id;
         s.next_id += 1;
@@ -364,19 +364,19 @@ impl FakeGitHub {
         id
     }
 
-    pub fn verdicts(&self) -> Vec<Verdict> {
+    pub(crate) fn verdicts(&self) -> Vec<Verdict> {
         self.state.lock().unwrap().verdicts.clone()
     }
 
-    pub fn violations(&self) -> Vec<String> {
+    pub(crate) fn violations(&self) -> Vec<String> {
         self.state.lock().unwrap().violations.clone()
     }
 
-    pub fn requests(&self) -> Vec<Recorded> {
+    pub(crate) fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
     }
 
-    pub fn fault(&self, f: Fault) {
+    pub(crate) fn fault(&self, f: Fault) {
         self.state.lock().unwrap().faults.push(f);
     }
 }

@@ -1,4 +1,5 @@
 //! The integration tests: one binary, one module per area.
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 mod action;
 mod action_deploy;
 mod attacks;

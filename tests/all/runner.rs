@@ -25,7 +25,7 @@ use tempfile::TempDir;
 use crate::common::root;
 
 /// The inputs `action.yml` declares, with their defaults.
-pub fn declared_inputs() -> BTreeMap<String, String> {
+pub(crate) fn declared_inputs() -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
     let action: serde_norway::Value = serde_norway::from_str(&text).unwrap();
     let inputs = action["inputs"]
@@ -59,7 +59,7 @@ fn evaluate(default: &str, token: &str) -> String {
 }
 
 /// One job's runner: its temp directory and the step's environment.
-pub struct Runner {
+pub(crate) struct Runner {
     pub temp: TempDir,
     pub workspace: PathBuf,
     pub token: String,
@@ -75,7 +75,7 @@ pub struct Runner {
 const GUID: &str = "7c0a7a5e-1f5b-4a4e-9c3c-2b4d7f0c9e11";
 
 impl Runner {
-    pub fn new(workspace: &Path, token: &str, api_url: &str, repository: &str) -> Runner {
+    pub(crate) fn new(workspace: &Path, token: &str, api_url: &str, repository: &str) -> Runner {
         let temp = TempDir::new().unwrap();
         for d in ["_github_home", "_github_workflow", "_runner_file_commands"] {
             std::fs::create_dir_all(temp.path().join(d)).unwrap();
@@ -159,7 +159,7 @@ impl Runner {
     }
 
     /// Writes the event payload where the runner does, and names it.
-    pub fn event(&mut self, name: &str, payload: &Value) {
+    pub(crate) fn event(&mut self, name: &str, payload: &Value) {
         std::fs::write(
             self.temp.path().join("_github_workflow/event.json"),
             serde_json::to_string(payload).unwrap(),
@@ -183,7 +183,7 @@ impl Runner {
     }
 
     /// Every `INPUT_*` variable of the step.
-    pub fn inputs(&self) -> BTreeMap<String, String> {
+    pub(crate) fn inputs(&self) -> BTreeMap<String, String> {
         let declared = declared_inputs();
         for k in self.with.keys() {
             assert!(
@@ -248,7 +248,7 @@ impl Runner {
     }
 
     /// Runs the action's entry point (`args: ["action"]`).
-    pub fn run(&self) -> Output {
+    pub(crate) fn run(&self) -> Output {
         let mut cmd = match std::env::var("GREENLIGHT_RUN_IN_IMAGE") {
             Ok(wrapper) => {
                 let mut c = Command::new(root().join(wrapper));
@@ -286,11 +286,11 @@ impl Runner {
 
     /// What the step wrote to `GITHUB_OUTPUT`, parsed (`k=v` and
     /// `k<<DELIM` forms).
-    pub fn outputs(&self) -> BTreeMap<String, String> {
+    pub(crate) fn outputs(&self) -> BTreeMap<String, String> {
         parse_file_command(&self.read_file_command("set_output"))
     }
 
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         self.read_file_command("step_summary")
     }
 
@@ -306,7 +306,7 @@ impl Runner {
 
     /// A path an output names, as a later step on the host reads it:
     /// relative paths are relative to the workspace.
-    pub fn host_path(&self, output_path: &str) -> PathBuf {
+    pub(crate) fn host_path(&self, output_path: &str) -> PathBuf {
         match output_path.strip_prefix("/github/workspace") {
             Some(rest) => self.workspace.join(rest.trim_start_matches('/')),
             None => self.workspace.join(output_path),
@@ -315,11 +315,11 @@ impl Runner {
 }
 
 /// A secret the runner hands every docker action: it must leak nowhere.
-pub const RUNTIME_TOKEN: &str = "ACTIONSruntimeTOKEN0987654321";
+pub(crate) const RUNTIME_TOKEN: &str = "ACTIONSruntimeTOKEN0987654321";
 
 /// The runner's parser of `GITHUB_OUTPUT`: `name=value` lines, or
 /// `name<<DELIMITER` / lines / `DELIMITER`.
-pub fn parse_file_command(text: &str) -> BTreeMap<String, String> {
+pub(crate) fn parse_file_command(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {

@@ -520,7 +520,7 @@ fn project_in_a_subfolder_and_shift_left_output() {
 fn whole_project_rewrites_touch_only_name_spans() {
     for dir in ["testdata/example", "testdata/flat"] {
         let project = greenlight::project::load(&root().join(dir), &[]).unwrap();
-        let renames = greenlight::rewrite::next_version_of_all(&project);
+        let renames = crate::common::next_version_of_all(&project);
         let edits = greenlight::rewrite::plan_edits(&project, &renames).unwrap();
         let mut files = Vec::new();
         for f in &project.files {
