@@ -115,11 +115,89 @@ fn refuse_uncommitted(dirty: &[String]) -> Result<()> {
 }
 
 pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
-    let excludes = project::exclusion_set(&req.config.exclude);
     let settings = project::Settings::from_config(req.config);
-    // The git side (base ref, the base's files, the commits' changes) runs
-    // on its own thread while the working tree is read, hashed and analysed;
-    // errors are reported in the order of the steps all the same.
+    let read = read_both(req, &settings)?;
+    let is_sql = |p: &str| project::is_sql_path(p) && !read.excludes.is_match(p);
+    let (on_disk, all_changes) = changes_since_base(req, &read, &is_sql)?;
+    let Read {
+        repo,
+        base,
+        trees,
+        head_read,
+        ..
+    } = read;
+    let head_files = project::collect_files(head_read.into_iter().map(|f| f.analysed).collect())
+        .with_context(|| {
+            format!(
+                "cannot analyse the project in {}",
+                req.project_dir.display()
+            )
+        })?;
+    let changes = release_changes(req, &all_changes, &is_sql);
+    let base_project = base_project(
+        &repo,
+        &base,
+        &trees,
+        &head_files,
+        &on_disk,
+        &is_sql,
+        &settings,
+    )?;
+    let mut head = Project::build_with(head_files, &settings)?;
+    // References to a table's base name, where the table was renamed since
+    // (by an earlier rewrite or by hand), resolve to the renamed table.
+    let head_to_base = version::match_tables(&base_project, &head);
+    let aliases: Vec<(String, String)> = head_to_base
+        .iter()
+        .filter(|(h, b)| h != b)
+        .map(|(h, b)| (b.clone(), h.clone()))
+        .collect();
+    head.set_aliases(aliases);
+    let head_graph = Graph::build(&head)?;
+    let forced = forced_tables(&repo, &base, req)?;
+    let schemas = schema::check_sources(&SchemaRequest {
+        repo: &repo,
+        project_dir: req.project_dir,
+        config: req.config,
+        base: &base,
+        changes: &all_changes,
+        head: &head,
+    })?;
+    let impact = version::compute(&ImpactInput {
+        base: &base_project,
+        head: &head,
+        head_to_base: &head_to_base,
+        head_graph: &head_graph,
+        changed_paths: &changed_paths(&changes),
+        forced: &forced,
+        schema: &schemas.impacted(),
+    })?;
+    Ok(Release {
+        base,
+        head,
+        head_graph,
+        changes,
+        forced,
+        impact,
+        schema_checks: schemas.checks,
+        schema_warnings: schemas.warnings,
+    })
+}
+
+/// What the git side and the working tree give.
+struct Read {
+    repo: Repo,
+    base: BaseRef,
+    trees: Trees,
+    excludes: globset::GlobSet,
+    head_read: Vec<ReadFile>,
+}
+
+/// The git side (base ref, the base's files, the commits' changes) runs on
+/// its own thread while the working tree is read, hashed and analysed;
+/// errors are reported in the order of the steps all the same.
+fn read_both(req: &ReleaseRequest<'_>, settings: &project::Settings) -> Result<Read> {
+    let excludes = project::exclusion_set(&req.config.exclude);
     let (git, head_read) = std::thread::scope(|s| {
         let git = s.spawn(|| -> Result<_> {
             let repo = Repo::open(req.project_dir)?;
@@ -139,7 +217,7 @@ pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
             .ok()
             .map(|excludes| -> Result<Vec<ReadFile>> {
                 let found = project::walk_sql(req.project_dir, excludes, |path| {
-                    read_and_hash(req.project_dir, path, &settings)
+                    read_and_hash(req.project_dir, path, settings)
                 })?;
                 Ok(found
                     .into_iter()
@@ -154,15 +232,35 @@ pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
     let (repo, base, trees) = git?;
     let excludes = excludes?;
     let head_read = head_read.expect("read when the exclusions are valid")?;
-    let trees = trees?;
-    let is_sql = |p: &str| project::is_sql_path(p) && !excludes.is_match(p);
+    Ok(Read {
+        repo,
+        base,
+        trees: trees?,
+        excludes,
+        head_read,
+    })
+}
 
-    // The working tree against HEAD, for the files greenlight reads: when
-    // they match, the changes since the base are the commits' changes.
+/// The blob id of each file greenlight read in the working tree (None:
+/// unreadable).
+type OnDisk = HashMap<String, Option<Oid>>;
+
+/// The working tree against HEAD, for the files greenlight reads: when
+/// they match, the changes since the base are the commits' changes, else
+/// the exact (slower) diff of the working tree (refused when it must be
+/// clean). Also gives each file's blob id on disk.
+fn changes_since_base(
+    req: &ReleaseRequest<'_>,
+    read: &Read,
+    is_sql: &dyn Fn(&str) -> bool,
+) -> Result<(OnDisk, Vec<FileChange>)> {
     let others = other_inputs(req.project_dir, req.config);
     let relevant = |p: &str| is_sql(p) || others.iter().any(|o| o == p);
-    let mut on_disk: HashMap<String, Option<Oid>> =
-        head_read.iter().map(|f| (f.path.clone(), f.id)).collect();
+    let mut on_disk: HashMap<String, Option<Oid>> = read
+        .head_read
+        .iter()
+        .map(|f| (f.path.clone(), f.id))
+        .collect();
     for path in &others {
         match std::fs::read(req.project_dir.join(path)) {
             Ok(bytes) => on_disk.insert(path.clone(), worktree::blob_id(&bytes)),
@@ -170,40 +268,54 @@ pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
             Err(_) => on_disk.insert(path.clone(), None),
         };
     }
-    let all_changes = if worktree::differences(&trees.head_blobs, &on_disk, relevant).is_empty() {
-        trees.committed
+    let all = if worktree::differences(&read.trees.head_blobs, &on_disk, relevant).is_empty() {
+        read.trees.committed.clone()
     } else {
         if req.require_clean {
-            refuse_uncommitted(&repo.uncommitted_files(relevant)?)?;
+            refuse_uncommitted(&read.repo.uncommitted_files(relevant)?)?;
         }
-        repo.changed_files(base.commit)?
+        read.repo.changed_files(read.base.commit)?
     };
-    let head_files = project::collect_files(head_read.into_iter().map(|f| f.analysed).collect())
-        .with_context(|| {
-            format!(
-                "cannot analyse the project in {}",
-                req.project_dir.display()
-            )
-        })?;
-    let changes: Vec<FileChange> = all_changes
-        .iter()
+    Ok((on_disk, all))
+}
+
+/// The changes of the release: SQL files (or renamed from one) and the
+/// force file.
+fn release_changes(
+    req: &ReleaseRequest<'_>,
+    all: &[FileChange],
+    is_sql: &dyn Fn(&str) -> bool,
+) -> Vec<FileChange> {
+    all.iter()
         .filter(|c| {
             is_sql(&c.path)
                 || c.from.as_deref().is_some_and(is_sql)
                 || c.path == req.config.force_file
         })
         .cloned()
-        .collect();
-    let mut differs: BTreeSet<&str> = BTreeSet::new();
-    for c in &changes {
-        differs.insert(&c.path);
-        if let Some(f) = &c.from {
-            differs.insert(f);
-        }
-    }
+        .collect()
+}
 
-    // The base project: files with the same content are the head's; others
-    // are read from git.
+/// Project-relative paths of the changed files, on both sides of a rename.
+fn changed_paths(changes: &[FileChange]) -> BTreeSet<String> {
+    changes
+        .iter()
+        .flat_map(|c| std::iter::once(&c.path).chain(c.from.as_ref()))
+        .cloned()
+        .collect()
+}
+
+/// The project at the base: files with the same content as the head's are
+/// reused; the others are read from git and analysed.
+fn base_project(
+    repo: &Repo,
+    base: &BaseRef,
+    trees: &Trees,
+    head_files: &[SqlFile],
+    on_disk: &OnDisk,
+    is_sql: &dyn Fn(&str) -> bool,
+    settings: &project::Settings,
+) -> Result<Project> {
     let head_by_path: HashMap<&str, &SqlFile> =
         head_files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut reused: Vec<&SqlFile> = Vec::new();
@@ -222,53 +334,11 @@ pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         .collect::<Result<_>>()?;
     let mut base_files: Vec<SqlFile> = reused.into_par_iter().map(|f| f.clone()).collect();
     base_files.extend(
-        project::analyze_texts_with(&to_read, &settings)
+        project::analyze_texts_with(&to_read, settings)
             .with_context(|| format!("cannot analyse the project at the base ref {}", base.name))?,
     );
-    let base_project = Project::build_with(base_files, &settings)
-        .with_context(|| format!("at the base ref {}", base.name))?;
-    let mut head = Project::build_with(head_files, &settings)?;
-    // References to a table's base name, where the table was renamed since
-    // (by an earlier rewrite or by hand), resolve to the renamed table.
-    let head_to_base = version::match_tables(&base_project, &head);
-    let aliases: Vec<(String, String)> = head_to_base
-        .iter()
-        .filter(|(h, b)| h != b)
-        .map(|(h, b)| (b.clone(), h.clone()))
-        .collect();
-    head.set_aliases(aliases);
-    let head_graph = Graph::build(&head)?;
-
-    let forced = forced_tables(&repo, &base, req)?;
-    let changed_paths: BTreeSet<String> = differs.iter().map(|s| s.to_string()).collect();
-    let schemas = schema::check_sources(&SchemaRequest {
-        repo: &repo,
-        project_dir: req.project_dir,
-        config: req.config,
-        base: &base,
-        changes: &all_changes,
-        head: &head,
-    })?;
-    let schema_impacted = schemas.impacted();
-    let impact = version::compute(&ImpactInput {
-        base: &base_project,
-        head: &head,
-        head_to_base: &head_to_base,
-        head_graph: &head_graph,
-        changed_paths: &changed_paths,
-        forced: &forced,
-        schema: &schema_impacted,
-    })?;
-    Ok(Release {
-        base,
-        head,
-        head_graph,
-        changes,
-        forced,
-        impact,
-        schema_checks: schemas.checks,
-        schema_warnings: schemas.warnings,
-    })
+    Project::build_with(base_files, settings)
+        .with_context(|| format!("at the base ref {}", base.name))
 }
 
 /// Names in the force file now that were not in it at the base, plus
