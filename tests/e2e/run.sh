@@ -157,7 +157,7 @@ environments:
     sql_gateway:
       url: $GW_URL
       jobmanager_url: $FLINK_REST
-      state_file: $WORK/state.json
+      state_file: .greenlight/state.json
       savepoint_dir: file://$WORK/savepoints
       properties:
         execution.checkpointing.interval: 2s
@@ -260,7 +260,7 @@ gl promote --env e2e
 # Green runs, blue stopped with a savepoint.
 expect_jobs 30 e2e-dml-int-orders-v2=RUNNING e2e-dml-fct-big-orders-v2=RUNNING e2e-dml-int-orders=FINISHED e2e-dml-fct-big-orders=FINISHED
 echo "e2e: jobs: $S"
-"$PY" - "$WORK/state.json" <<'PYEOF'
+"$PY" - "$REPO/.greenlight/state.json" <<'PYEOF'
 import json, os, sys
 st = json.load(open(sys.argv[1]))["statements"]
 for n in ["e2e-dml-int-orders", "e2e-dml-fct-big-orders"]:
@@ -278,7 +278,7 @@ echo "e2e: green goes on alone: $(count fct_big_orders_v2) records, blue stays a
 echo "e2e: rollback after the promotion: blue resumes from its savepoint"
 gl rollback --env e2e
 expect_jobs 30 e2e-dml-int-orders=RUNNING e2e-dml-fct-big-orders=RUNNING
-"$PY" - "$WORK/state.json" "$FLINK_REST" <<'PYEOF'
+"$PY" - "$REPO/.greenlight/state.json" "$FLINK_REST" <<'PYEOF'
 import json, sys, urllib.request
 st = json.load(open(sys.argv[1]))["statements"]
 for n in ["e2e-dml-int-orders", "e2e-dml-fct-big-orders"]:
