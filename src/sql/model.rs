@@ -212,6 +212,10 @@ pub struct Statement {
     pub in_statement_set: bool,
     /// Why the statement keeps state (empty: stateless).
     pub state: Vec<super::state::StateReason>,
+    /// The constructs behind `state`, with their positions (the first of
+    /// each kind, in source order); on a table's DDL, also whether the
+    /// table is an upsert sink.
+    pub state_uses: Vec<super::state::StateUse>,
     /// The current catalog and database its unqualified names resolve in.
     pub scope: Scope,
     /// Set when its lineage comes from a `-- greenlight:` annotation.

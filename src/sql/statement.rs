@@ -220,6 +220,7 @@ fn declared(
             }),
     );
     let fingerprint = fingerprint(src, toks, lo, hi, target.as_ref(), &refs);
+    let state_uses = super::state::state_uses(src, toks, lo, hi, kind.defines_table());
     let first = &toks[lo];
     Statement {
         kind,
@@ -232,7 +233,8 @@ fn declared(
         fingerprint,
         text_hash: 0,
         in_statement_set: false,
-        state: super::state::state_reasons(toks, lo, hi),
+        state: super::state::reasons(&state_uses),
+        state_uses,
         scope: Scope::default(),
         declared: Some(Declared {
             line: ann.line,
@@ -388,6 +390,7 @@ fn statement(
     };
     let refs = a.refs;
     let fingerprint = fingerprint(src, toks, lo, hi, target.as_ref(), &refs);
+    let state_uses = super::state::state_uses(src, toks, lo, hi, kind.defines_table());
     Ok(Statement {
         kind,
         target,
@@ -399,7 +402,8 @@ fn statement(
         fingerprint,
         text_hash: 0,
         in_statement_set: false,
-        state: super::state::state_reasons(toks, lo, hi),
+        state: super::state::reasons(&state_uses),
+        state_uses,
         scope: Scope::default(),
         declared: None,
     })
