@@ -15,7 +15,7 @@ use crate::git::{BaseRef, FileChange, FileStatus, Repo};
 use crate::graph::Graph;
 use crate::project::{self, Project, SqlFile};
 use crate::schema::{self, SchemaCheck, SchemaRequest};
-use crate::version::{self, Impact, ImpactInput};
+use crate::version::{self, Impact, ImpactInput, InPlaceTarget, UpgradeInput};
 
 pub struct Release {
     pub base: BaseRef,
@@ -251,15 +251,22 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         head: &head,
     })?;
     let schema_impacted = schemas.impacted();
-    let impact = version::compute(&ImpactInput {
-        base: &base_project,
-        head: &head,
-        head_to_base: &head_to_base,
-        head_graph: &head_graph,
-        changed_paths: &changed_paths,
-        forced: &forced,
-        schema: &schema_impacted,
-    })?;
+    let target = in_place_target(req.config);
+    let impact = version::compute_with(
+        &ImpactInput {
+            base: &base_project,
+            head: &head,
+            head_to_base: &head_to_base,
+            head_graph: &head_graph,
+            changed_paths: &changed_paths,
+            forced: &forced,
+            schema: &schema_impacted,
+        },
+        &UpgradeInput {
+            policy: &req.config.upgrade,
+            target: &target,
+        },
+    )?;
     Ok(Release {
         base,
         base_project,
@@ -271,6 +278,22 @@ pub fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         schema_checks: schemas.checks,
         schema_warnings: schemas.warnings,
     })
+}
+
+/// Whether every environment of the config can upgrade a statement in
+/// place (see `TargetKind::carries_offsets_over`).
+pub fn in_place_target(config: &Config) -> InPlaceTarget {
+    match config
+        .environments
+        .iter()
+        .find(|(_, e)| !e.target.carries_offsets_over())
+    {
+        Some((name, _)) => InPlaceTarget::Unsupported(format!(
+            "environment `{}` deploys to open-source Flink, which cannot carry offsets over",
+            crate::paths::excerpt(name, 40)
+        )),
+        None => InPlaceTarget::Supported,
+    }
 }
 
 /// Names in the force file now that were not in it at the base, plus
