@@ -541,10 +541,15 @@ mod tests {
         .unwrap();
         assert_eq!(c.upgrade.default, Policy::BlueGreen);
         assert_eq!(c.upgrade.for_table("int_x_v2", None), Policy::Auto);
-        assert_eq!(c.upgrade.for_table("int_y_v4", Some("int_y_v3")), Policy::BlueGreen);
+        assert_eq!(
+            c.upgrade.for_table("int_y_v4", Some("int_y_v3")),
+            Policy::BlueGreen
+        );
         assert_eq!(c.upgrade.for_table("int_z", None), Policy::BlueGreen);
         assert!(c.upgrade.any_auto());
-        let e = Config::parse("upgrade: in_place\n").unwrap_err().to_string();
+        let e = Config::parse("upgrade: in_place\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown variant `in_place`"), "{e}");
         assert!(e.contains("blue_green") && e.contains("auto"), "{e}");
         let e = Config::parse("upgrade:\n  defaults: auto\n")

@@ -13,10 +13,10 @@ use crate::config::Config;
 use crate::deploy::run::{self, DeployReport, LifecycleReport, Log, ReadyReport};
 use crate::deploy::validate::{Pair, Report};
 use crate::deploy::{self, DeployStatement, DeployWave, DirSources, Environment, TargetKind};
-use crate::git::Repo;
-use crate::version::Strategy;
 use crate::flink::{Target, confluent::Confluent, gateway::Gateway};
+use crate::git::Repo;
 use crate::plan::Plan;
+use crate::version::Strategy;
 
 /// What to deploy, and where.
 pub struct DeployRequest<'a> {
@@ -90,7 +90,11 @@ impl Deployment {
             req.environment,
             &DirSources(req.project_dir),
         )?;
-        let back = if plan.impacted.iter().any(|i| i.strategy == Strategy::InPlace) {
+        let back = if plan
+            .impacted
+            .iter()
+            .any(|i| i.strategy == Strategy::InPlace)
+        {
             let at_base = BaseSources {
                 repo: Repo::open(req.project_dir)?,
                 commit: release.base.commit,

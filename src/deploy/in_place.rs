@@ -149,7 +149,10 @@ pub fn carry_over(
 ) -> Result<String> {
     let stopped_here = running(old);
     if stopped_here {
-        log(&format!("  stop {} (replaced in place by {})", old.name, st.name));
+        log(&format!(
+            "  stop {} (replaced in place by {})",
+            old.name, st.name
+        ));
         t.stop(&old.name)?;
         wait_stopped(t, &old.name, poll)?;
     }

@@ -86,7 +86,10 @@ pub fn in_place_statement_name(
     properties: &BTreeMap<String, String>,
 ) -> String {
     let mut text = normalize_sql(sql);
-    for (k, v) in properties.iter().filter(|(k, _)| k.as_str() != OFFSETS_FROM) {
+    for (k, v) in properties
+        .iter()
+        .filter(|(k, _)| k.as_str() != OFFSETS_FROM)
+    {
         text.push_str(&format!("\n{k}={v}"));
     }
     statement_name(

@@ -314,7 +314,11 @@ pub const MAX_DMLS_PER_TABLE: usize = 100;
 
 /// The statements of a table named by the deterministic scheme that exist
 /// (DDL first, then DMLs `-2`, `-3`, ... up to [`MAX_DMLS_PER_TABLE`]).
-pub(super) fn statements_of(t: &mut dyn Target, prefix: &str, table: &str) -> Result<Vec<RemoteStatement>> {
+pub(super) fn statements_of(
+    t: &mut dyn Target,
+    prefix: &str,
+    table: &str,
+) -> Result<Vec<RemoteStatement>> {
     let mut out = Vec::new();
     if let Some(s) = t.get(&statement_name(prefix, "ddl", table, 1))? {
         out.push(s);
@@ -387,10 +391,7 @@ pub fn tables_of(plan: &crate::plan::Plan, waves: &[DeployWave]) -> Vec<Table> {
             out.push(Table {
                 blue,
                 green: g.clone(),
-                ddl_action: mine
-                    .iter()
-                    .find(|s| !s.action.is_dml())
-                    .map(|s| s.action),
+                ddl_action: mine.iter().find(|s| !s.action.is_dml()).map(|s| s.action),
                 statements: mine.iter().map(|s| s.name.clone()).collect(),
                 in_place: row.is_some_and(|i| i.strategy == crate::version::Strategy::InPlace),
             });
@@ -710,10 +711,9 @@ pub fn cleanup(
     for tb in tables_of(plan, waves).iter().rev() {
         // The table stays; its replaced statement went at deploy.
         if tb.in_place {
-            report.skipped.push(format!(
-                "{}: upgraded in place, nothing to drop",
-                tb.green
-            ));
+            report
+                .skipped
+                .push(format!("{}: upgraded in place, nothing to drop", tb.green));
             continue;
         }
         let Some(blue) = &tb.blue else { continue };

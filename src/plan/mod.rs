@@ -468,9 +468,8 @@ fn lifecycle(
         .iter()
         .any(|i| i.strategy == Strategy::InPlace);
     if promotion.is_empty() && in_place {
-        promotion.push(
-            "Nothing to switch: the tables upgraded in place switched at deploy".to_string(),
-        );
+        promotion
+            .push("Nothing to switch: the tables upgraded in place switched at deploy".to_string());
     } else if promotion.is_empty() {
         promotion.push("Nothing to switch: no running table is replaced".to_string());
     }

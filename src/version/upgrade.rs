@@ -113,7 +113,9 @@ impl<'de> Deserialize<'de> for UpgradePolicy {
         impl<'de> Visitor<'de> for Form {
             type Value = UpgradePolicy;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("`blue_green`, `auto`, or `{default: auto, tables: {TABLE: blue_green}}`")
+                f.write_str(
+                    "`blue_green`, `auto`, or `{default: auto, tables: {TABLE: blue_green}}`",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<UpgradePolicy, E> {
                 let default = Policy::deserialize(v.into_deserializer())?;
@@ -206,12 +208,13 @@ pub fn own_blockers(
         out.push(format!("its DDL changed{where_}"));
     }
     out.extend(ddl_blockers(head, table));
-    out.extend(dml_blockers(head, table, ""));
+    let dml = dml_blockers(head, table, "");
     // A rollback replaces the new statement back from its offsets: the
     // blue statement must be stateless too.
-    if blue.dml.len() == 1 && table.dml.len() == 1 {
+    if dml.is_empty() && blue.dml.len() == 1 && table.dml.len() == 1 {
         out.extend(dml_blockers(base, blue, "the blue statement's "));
     }
+    out.extend(dml);
     out
 }
 
@@ -240,8 +243,16 @@ fn ddl_blockers(project: &Project, table: &Table) -> Vec<String> {
             statement_at(project, l)
         ));
     }
-    for u in s.state_uses.iter().filter(|u| u.construct == Construct::UpsertSink) {
-        out.push(format!("{} at {}", u.construct, at(project, l, u.line, u.col)));
+    for u in s
+        .state_uses
+        .iter()
+        .filter(|u| u.construct == Construct::UpsertSink)
+    {
+        out.push(format!(
+            "{} at {}",
+            u.construct,
+            at(project, l, u.line, u.col)
+        ));
     }
     out
 }
@@ -251,11 +262,16 @@ fn ddl_blockers(project: &Project, table: &Table) -> Vec<String> {
 fn dml_blockers(project: &Project, table: &Table, whose: &str) -> Vec<String> {
     let [l] = table.dml[..] else {
         return match table.dml.len() {
-            0 if table.ddl.is_some_and(|l| project.statement(l).kind.runs_continuously()) => {
+            0 if table
+                .ddl
+                .is_some_and(|l| project.statement(l).kind.runs_continuously()) =>
+            {
                 Vec::new()
             }
             0 => vec![format!("{whose}no INSERT writes it")],
-            n => vec![format!("{whose}{n} INSERT statements write it (each a job of its own)")],
+            n => vec![format!(
+                "{whose}{n} INSERT statements write it (each a job of its own)"
+            )],
         };
     };
     let s = project.statement(l);

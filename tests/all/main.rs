@@ -6,6 +6,7 @@ mod bad_input;
 mod common;
 mod demo;
 mod deploy_confluent;
+mod deploy_in_place;
 mod deploy_prism;
 mod fixture;
 mod flink_server;
