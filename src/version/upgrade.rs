@@ -208,7 +208,16 @@ pub fn own_blockers(
         out.push(format!("its DDL changed{where_}"));
     }
     out.extend(ddl_blockers(head, table));
-    let dml = dml_blockers(head, table, "");
+    // A view, a CTAS or a materialized table: what its DML would be is
+    // beside the point.
+    let not_a_table = table
+        .ddl
+        .is_some_and(|l| head.statement(l).kind != StatementKind::CreateTable);
+    let dml = if not_a_table {
+        Vec::new()
+    } else {
+        dml_blockers(head, table, "")
+    };
     // A rollback replaces the new statement back from its offsets: the
     // blue statement must be stateless too.
     if dml.is_empty() && blue.dml.len() == 1 && table.dml.len() == 1 {
@@ -269,9 +278,17 @@ fn dml_blockers(project: &Project, table: &Table, whose: &str) -> Vec<String> {
                 Vec::new()
             }
             0 => vec![format!("{whose}no INSERT writes it")],
-            n => vec![format!(
-                "{whose}{n} INSERT statements write it (each a job of its own)"
-            )],
+            n => {
+                let at: Vec<String> = table
+                    .dml
+                    .iter()
+                    .map(|l| statement_at(project, *l))
+                    .collect();
+                vec![format!(
+                    "{whose}{n} INSERT statements write it, each a job of its own (at {})",
+                    at.join(", ")
+                )]
+            }
         };
     };
     let s = project.statement(l);

@@ -20,4 +20,5 @@ mod project_graph;
 mod release_tags;
 mod runner;
 mod schema_evolution;
+mod upgrade;
 mod versioning;
