@@ -268,3 +268,88 @@ fn forced_tables_and_open_source_targets_keep_blue_green() {
         "{err}"
     );
 }
+
+/// A release mixing both strategies on the clickstream example: two
+/// stateless fixes upgraded in place, a windowed aggregation and an
+/// upsert sink re-versioned. The comment, the text and the JSON show each
+/// table's strategy and why.
+fn mixed_release() -> TempRepo {
+    let repo = TempRepo::from_dir(&root().join("testdata/clickstream"));
+    repo.tag("v1.0.0");
+    repo.edit(SRC_CLICKS, |s| {
+        s.replace(
+            "WHERE id IS NOT NULL;",
+            "WHERE id IS NOT NULL AND agent IS NOT NULL;",
+        )
+    });
+    repo.edit(
+        "pipelines/intermediates/web/int_slow_pages/sql-scripts/dml.int_slow_pages.sql",
+        |s| s.replace("load_ms > 2000", "load_ms > 3000"),
+    );
+    repo.edit(
+        "pipelines/facts/web/fct_slow_pages_daily/sql-scripts/dml.fct_slow_pages_daily.sql",
+        |s| s.replace("INTERVAL '1' DAY", "INTERVAL '1' HOUR"),
+    );
+    repo.commit("stricter filters, hourly slow pages");
+    repo
+}
+
+#[test]
+fn a_release_mixing_both_strategies_in_every_report() {
+    let repo = mixed_release();
+    let md = repo.ok(&["plan", "--format", "markdown"], 0);
+    crate::plan_reports::assert_well_formed(&md);
+    let mermaid = md
+        .split("```mermaid\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    crate::common::save_mermaid("mixed-strategies", mermaid);
+    insta::assert_snapshot!("mixed_strategies_markdown", md);
+    let text = repo.ok(&["plan", "--format", "text"], 0);
+    insta::assert_snapshot!("mixed_strategies_text", text);
+    let json: Value = serde_json::from_str(&repo.ok(&["plan", "--format", "json"], 0)).unwrap();
+    insta::assert_json_snapshot!("mixed_strategies_json", json);
+    let changes = repo.ok(&["changes"], 0);
+    insta::assert_snapshot!("mixed_strategies_changes", changes);
+    // The in-place tables keep their names and deploy one step each: the
+    // DML, replaced.
+    let steps: Vec<(String, String)> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["steps"].as_array().unwrap().clone())
+        .map(|s| {
+            (
+                s["table"].as_str().unwrap().to_string(),
+                s["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        steps.contains(&("src_clicks".into(), "replace_dml".into())),
+        "{steps:?}"
+    );
+    assert!(
+        !steps.contains(&("src_clicks".into(), "create_table".into())),
+        "{steps:?}"
+    );
+    // rewrite renames only the blue/green table, and says why for each.
+    let out = repo.run(&["rewrite"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("upgrade `src_clicks`: in place: stateless"),
+        "{err}"
+    );
+    assert!(
+        err.contains("upgrade `fct_slow_pages_daily`: blue/green: aggregation at pipelines/facts/web/fct_slow_pages_daily/sql-scripts/dml.fct_slow_pages_daily.sql:2:44"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rewrote 2 file(s): fct_slow_pages_daily -> fct_slow_pages_daily_v2"),
+        "{err}"
+    );
+}
