@@ -130,9 +130,11 @@ pub fn compute_with(input: &ImpactInput<'_>, up: &UpgradeInput<'_>) -> Result<Im
     } else {
         BTreeMap::new()
     };
+    // A table renamed since the base (by hand, or by an earlier rewrite of
+    // this release) is a new table: blue/green.
     let candidates: BTreeSet<String> = modified
         .keys()
-        .filter(|n| show && blockers.get(*n).is_none_or(Vec::is_empty))
+        .filter(|n| show && blockers.get(*n).is_none_or(Vec::is_empty) && !renamed(input, n))
         .cloned()
         .collect();
     let (impacted_names, in_place) = impacted_tables(input, &mut modified, &candidates);
@@ -184,6 +186,15 @@ struct Strategies<'a> {
     impacted: &'a BTreeSet<String>,
 }
 
+/// Whether a table's name differs from its base table's.
+fn renamed(input: &ImpactInput<'_>, name: &str) -> bool {
+    let base = input
+        .head_to_base
+        .get(name)
+        .and_then(|b| input.base.table(b));
+    base.map(|b| &b.id) != input.head.table(name).map(|t| &t.id)
+}
+
 /// Each modified table's own reasons not to be upgraded in place.
 fn own_blockers(
     input: &ImpactInput<'_>,
@@ -228,6 +239,8 @@ fn strategy_reason(
             .into_iter()
             .flat_map(|t| &t.parents)
             .find(|p| s.impacted.contains(*p) && !s.in_place.contains(*p))
+            // Its blue name: the same before and after the rewrite.
+            .map(|p| input.head_to_base.get(p).unwrap_or(p))
             .map(|p| format!("reads `{p}`, which is re-versioned"))
     };
     Some(match reason {
@@ -239,7 +252,11 @@ fn strategy_reason(
             "a source schema changed: replayed from the earliest offsets".to_string()
         }
         _ => reread().unwrap_or_else(|| {
-            "its schema comes from a table whose DDL changed (LIKE)".to_string()
+            if renamed(input, name) {
+                "renamed since the base (by hand or by an earlier rewrite): a new name is a new table".to_string()
+            } else {
+                "its schema comes from a table whose DDL changed (LIKE)".to_string()
+            }
         }),
     })
 }

@@ -197,9 +197,6 @@ pub fn own_blockers(
     if let InPlaceTarget::Unsupported(why) = input.target {
         out.push(why.clone());
     }
-    if changed.is_empty() || blue.id != table.id {
-        out.push("its name changed".to_string());
-    }
     if changed.contains(&"ddl") {
         let where_ = table
             .ddl

@@ -353,3 +353,60 @@ fn a_release_mixing_both_strategies_in_every_report() {
         "{err}"
     );
 }
+
+/// A stateless table below a re-versioned one is re-versioned with it (it
+/// must read the new version), and says so; the plan is the same before
+/// and after the rewrite.
+#[test]
+fn strategies_are_stable_across_the_rewrite() {
+    let repo = TempRepo::from_dir(&root().join("testdata/clickstream"));
+    repo.tag("v1.0.0");
+    repo.edit(
+        "pipelines/intermediates/web/int_clicks_enriched/sql-scripts/dml.int_clicks_enriched.sql",
+        |s| {
+            s.replace(
+                "ON c.user_id = u.user_id;",
+                "ON c.user_id = u.user_id\nWHERE c.page_url IS NOT NULL;",
+            )
+        },
+    );
+    repo.edit(
+        "pipelines/intermediates/web/int_human_clicks/sql-scripts/dml.int_human_clicks.sql",
+        |s| s.replace("'%bot%'", "'%crawler%'"),
+    );
+    repo.edit(
+        "pipelines/intermediates/web/int_slow_pages/sql-scripts/dml.int_slow_pages.sql",
+        |s| s.replace("load_ms > 2000", "load_ms > 3000"),
+    );
+    repo.commit("three changes");
+    let before = repo.ok(&["plan", "--format", "json"], 0);
+    let v: Value = serde_json::from_str(&before).unwrap();
+    let row = |green: &str| {
+        v["impacted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["green"] == green)
+            .unwrap_or_else(|| panic!("{green} not in {v}"))
+            .clone()
+    };
+    assert_eq!(row("int_slow_pages")["strategy"], "in_place");
+    let human = row("int_human_clicks_v2");
+    assert_eq!(human["strategy"], "blue_green");
+    assert_eq!(human["reason"], "modified");
+    assert_eq!(
+        human["strategy_reason"],
+        "reads `int_clicks_enriched`, which is re-versioned"
+    );
+    assert!(
+        row("int_clicks_enriched_v2")["strategy_reason"]
+            .as_str()
+            .unwrap()
+            .contains("temporal join at pipelines/intermediates/web/int_clicks_enriched/sql-scripts/dml.int_clicks_enriched.sql:14:25"),
+        "{v}"
+    );
+    repo.ok(&["rewrite"], 0);
+    repo.commit("rewrite");
+    let after = repo.ok(&["plan", "--format", "json"], 0);
+    assert_eq!(before, after);
+}
