@@ -17,6 +17,11 @@
 //! `greenlight.yaml` says where the statements run (`default_catalog`,
 //! `default_database`), as a project that qualifies names must.
 //!
+//! With `--stateless SHARE`, that share of the sources, and of the
+//! intermediates whose first parent is stateless, are stateless append-only
+//! tables (a filter and a projection, no primary key): what `upgrade: auto`
+//! can upgrade in place. The default (0) generates the same files as before.
+//!
 //! History: a first commit tagged `v1.0.0`, then a commit that changes the
 //! DML of a share (`--change`) of the tables semantically (a new filter),
 //! chosen at random with a fixed seed. Everything is deterministic: the same
@@ -25,7 +30,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "usage: gen_repo --out DIR [--tables N (1000)] [--change SHARE (0.01)] [--seed S (42)] [--product-size N (100)] [--no-git]";
+const USAGE: &str = "usage: gen_repo --out DIR [--tables N (1000)] [--change SHARE (0.01)] [--seed S (42)] [--product-size N (100)] [--stateless SHARE (0)] [--no-git]";
 
 struct Args {
     out: PathBuf,
@@ -33,6 +38,9 @@ struct Args {
     change: f64,
     seed: u64,
     product_size: usize,
+    /// Share of the sources (and of the intermediates reading a stateless
+    /// table first) that are stateless and append-only.
+    stateless: f64,
     git: bool,
 }
 
@@ -43,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
         change: 0.01,
         seed: 42,
         product_size: 100,
+        stateless: 0.0,
         git: true,
     };
     let mut it = std::env::args().skip(1);
@@ -61,6 +70,9 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--product-size: {e}"))?
             }
+            "--stateless" => {
+                args.stateless = value()?.parse().map_err(|e| format!("--stateless: {e}"))?
+            }
             "--no-git" => args.git = false,
             "-h" | "--help" => return Err(USAGE.into()),
             _ => return Err(format!("unknown argument `{a}`\n{USAGE}")),
@@ -71,6 +83,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if !(0.0..=1.0).contains(&args.change) {
         return Err("--change is a share between 0 and 1".into());
+    }
+    if !(0.0..=1.0).contains(&args.stateless) {
+        return Err("--stateless is a share between 0 and 1".into());
     }
     if args.product_size < 10 {
         return Err("--product-size must be at least 10".into());
@@ -139,6 +154,8 @@ struct Table {
     variant: usize,
     /// Written backquoted everywhere.
     quoted: bool,
+    /// A stateless filter writing an append-only table.
+    stateless: bool,
 }
 
 const NOUNS: &[&str] = &[
@@ -194,6 +211,7 @@ fn product_tables(
             topic: None,
             variant: rng.below(4),
             quoted,
+            stateless: false,
         });
         by_layer[layer].push(all.len() - 1);
     };
@@ -281,6 +299,7 @@ fn generate(tables: usize, product_size: usize, rng: &mut Rng) -> Vec<Table> {
                     topic: Some(format!("raw_{product}_extra_{i}")),
                     variant: 0,
                     quoted: false,
+                    stateless: false,
                 });
             }
             break;
@@ -290,6 +309,27 @@ fn generate(tables: usize, product_size: usize, rng: &mut Rng) -> Vec<Table> {
         p += 1;
     }
     all
+}
+
+/// Marks a share of the sources, and of the intermediates whose first
+/// parent is stateless, as stateless (parents come before their children).
+/// Its own generator: without `--stateless` nothing else changes.
+fn mark_stateless(tables: &mut [Table], share: f64, seed: u64) {
+    if share <= 0.0 {
+        return;
+    }
+    let mut rng = Rng(seed ^ 0x5354_4154_454C_4553);
+    for i in 0..tables.len() {
+        let eligible = match tables[i].kind {
+            Kind::Source => true,
+            Kind::Intermediate(_) => tables[i]
+                .parents
+                .first()
+                .is_some_and(|&p| tables[p].stateless),
+            _ => false,
+        };
+        tables[i].stateless = eligible && rng.chance(share);
+    }
 }
 
 fn name(t: &Table) -> String {
@@ -328,6 +368,26 @@ fn ddl(t: &Table) -> String {
                 product = t.product
             );
         }
+        _ if t.stateless => {
+            let _ = write!(
+                s,
+                "/* {kind} table {plain} of product {product}: append-only. */\n\
+                 CREATE TABLE IF NOT EXISTS {n} (\n\
+                 \x20 id             STRING NOT NULL,\n\
+                 \x20 tenant_id      STRING,\n\
+                 \x20 amount         DECIMAL(12, 2),\n\
+                 \x20 status         STRING,\n\
+                 \x20 tags           MULTISET<STRING>,\n\
+                 \x20 event_ts       TIMESTAMP_LTZ(3),\n\
+                 \x20 WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND\n\
+                 ) DISTRIBUTED BY HASH(id) INTO 1 BUCKETS\n\
+                 WITH (\n  'changelog.mode' = 'append',\n  'value.format' = 'avro-registry'\n);\n",
+                kind = t.kind.folder(),
+                plain = t.name,
+                product = t.product
+            );
+            return s;
+        }
         _ => {
             let _ = write!(
                 s,
@@ -361,6 +421,22 @@ fn dml(t: &Table, all: &[Table], changed: bool) -> String {
     let par = |k: usize| name(&all[t.parents[k.min(t.parents.len() - 1)]]);
     let plain = |k: usize| all[t.parents[k.min(t.parents.len() - 1)]].name.clone();
     let mut s = String::new();
+    if t.stateless {
+        let from = match t.kind {
+            Kind::Source => format!("`{}`", t.topic.as_deref().unwrap_or("raw")),
+            _ => par(0),
+        };
+        let filter = if changed { " AND amount >= 0" } else { "" };
+        let _ = write!(
+            s,
+            "-- A stateless filter: no state, append-only.\n\
+             INSERT INTO {n}\n\
+             SELECT id, tenant_id, amount, LOWER(status) AS status, tags, event_ts\n\
+             FROM {from}\n\
+             WHERE id IS NOT NULL{filter};\n"
+        );
+        return s;
+    }
     match t.kind {
         Kind::Source => {
             let topic = t.topic.as_deref().unwrap_or("raw");
@@ -559,7 +635,8 @@ fn run(args: &Args) -> Result<(), String> {
     }
     std::fs::create_dir_all(&args.out).map_err(|e| e.to_string())?;
     let mut rng = Rng(args.seed);
-    let tables = generate(args.tables, args.product_size, &mut rng);
+    let mut tables = generate(args.tables, args.product_size, &mut rng);
+    mark_stateless(&mut tables, args.stateless, args.seed);
     let mut bytes = 0usize;
     let mut files = 0usize;
     let io = |e: std::io::Error| e.to_string();

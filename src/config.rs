@@ -51,6 +51,13 @@ pub struct Config {
     /// SQL files larger than this many bytes are refused with an error
     /// (default 4 MiB): the analysis holds a file in memory.
     pub max_sql_file_bytes: u64,
+    /// How changed tables are upgraded: `blue_green` (the default: a new
+    /// `_vN` table and every descendant re-versioned) or `auto` (a
+    /// stateless statement whose DDL is unchanged is replaced in place from
+    /// the old statement's offsets, on Confluent Cloud; blue/green
+    /// elsewhere). Per table: `{default: auto, tables: {int_x: blue_green}}`.
+    /// `--also` and the force file still force blue/green.
+    pub upgrade: crate::version::UpgradePolicy,
     /// The file this config was read from (None: defaults, nothing read).
     #[serde(skip)]
     pub source: Option<std::path::PathBuf>,
@@ -225,6 +232,7 @@ impl Default for Config {
             default_catalog: None,
             default_database: None,
             max_sql_file_bytes: crate::project::DEFAULT_MAX_SQL_FILE_BYTES,
+            upgrade: Default::default(),
             source: None,
         }
     }
@@ -517,6 +525,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("http://"), "{e}");
+    }
+
+    #[test]
+    fn upgrade_policy() {
+        use crate::version::{Policy, UpgradePolicy};
+        assert_eq!(Config::default().upgrade, UpgradePolicy::default());
+        assert_eq!(Config::default().upgrade.default, Policy::BlueGreen);
+        let c = Config::parse("upgrade: auto\n").unwrap();
+        assert_eq!(c.upgrade.default, Policy::Auto);
+        assert!(c.upgrade.any_auto());
+        let c = Config::parse(
+            "upgrade:\n  default: blue_green\n  tables:\n    int_x: auto\n    int_y_v3: blue_green\n",
+        )
+        .unwrap();
+        assert_eq!(c.upgrade.default, Policy::BlueGreen);
+        assert_eq!(c.upgrade.for_table("int_x_v2", None), Policy::Auto);
+        assert_eq!(
+            c.upgrade.for_table("int_y_v4", Some("int_y_v3")),
+            Policy::BlueGreen
+        );
+        assert_eq!(c.upgrade.for_table("int_z", None), Policy::BlueGreen);
+        assert!(c.upgrade.any_auto());
+        let e = Config::parse("upgrade: in_place\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown variant `in_place`"), "{e}");
+        assert!(e.contains("blue_green") && e.contains("auto"), "{e}");
+        let e = Config::parse("upgrade:\n  defaults: auto\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `defaults`"), "{e}");
+        assert!(e.starts_with("2:"), "{e}");
+        let e = Config::parse("upgrade:\n  tables:\n    int_x: sometimes\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown variant `sometimes`"), "{e}");
     }
 
     #[test]

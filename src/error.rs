@@ -148,6 +148,10 @@ pub enum VersionError {
     )]
     NotATable(String),
     #[error(
+        "upgrade.tables: `{0}` is not a table of the project\n  hint: name a table (or its name without the version suffix) defined in the project, or remove the entry"
+    )]
+    UnknownUpgradeTable(String),
+    #[error(
         "tables `{first}` and `{second}` would both be renamed to `{green}`\n  hint: bump one of them by hand to a free version"
     )]
     SameGreen {

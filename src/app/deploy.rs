@@ -12,9 +12,11 @@ use super::release::{Release, ReleaseRequest, analyze};
 use crate::config::Config;
 use crate::deploy::run::{self, DeployReport, LifecycleReport, Log, ReadyReport};
 use crate::deploy::validate::{Pair, Report};
-use crate::deploy::{self, DeployWave, DirSources, Environment, TargetKind};
+use crate::deploy::{self, DeployStatement, DeployWave, DirSources, Environment, TargetKind};
 use crate::flink::{Target, confluent::Confluent, gateway::Gateway};
+use crate::git::Repo;
 use crate::plan::Plan;
+use crate::version::Strategy;
 
 /// What to deploy, and where.
 pub(crate) struct DeployRequest<'a> {
@@ -32,9 +34,28 @@ pub(crate) struct Deployment {
     pub release: Release,
     pub plan: Plan,
     pub waves: Vec<DeployWave>,
+    /// The blue statements of the tables upgraded in place, for a rollback.
+    pub back: Vec<DeployStatement>,
     project_dir: PathBuf,
     /// The config's `cleanup_retention`.
     retention: String,
+}
+
+/// The project's files at the base commit (the blue SQL of a rollback).
+struct BaseSources {
+    repo: Repo,
+    commit: git2::Oid,
+}
+
+impl deploy::Sources for BaseSources {
+    fn text(&self, path: &str) -> std::io::Result<String> {
+        let bytes = self
+            .repo
+            .read_at(self.commit, path)
+            .map_err(std::io::Error::other)?
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not at the base"))?;
+        String::from_utf8(bytes).map_err(std::io::Error::other)
+    }
 }
 
 /// The environment named `name`, checked.
@@ -69,12 +90,32 @@ impl Deployment {
             req.environment,
             &DirSources(req.project_dir),
         )?;
+        let back = if plan
+            .impacted
+            .iter()
+            .any(|i| i.strategy == Strategy::InPlace)
+        {
+            let at_base = BaseSources {
+                repo: Repo::open(req.project_dir)?,
+                commit: release.base.commit,
+            };
+            deploy::rollback_statements(
+                &plan,
+                &release.base_project,
+                &env,
+                req.environment,
+                &at_base,
+            )?
+        } else {
+            Vec::new()
+        };
         Ok(Deployment {
             env_name: req.environment.to_string(),
             env,
             release,
             plan,
             waves,
+            back,
             project_dir: req.project_dir.to_path_buf(),
             retention: req.config.cleanup_retention.clone(),
         })
@@ -135,6 +176,12 @@ impl Deployment {
     /// Waits until every green table caught up with its blue twin.
     pub(crate) fn await_ready(&self, timeout: Duration, log: Log<'_>) -> Result<ReadyReport> {
         let pairs = deploy::validate::pairs_of(&self.plan, &self.waves);
+        for i in self.in_place() {
+            log(&format!(
+                "{}: upgraded in place, caught up (its offsets were carried over)",
+                i.green
+            ));
+        }
         let mut t = self.target()?;
         let run_id = format!("{:x}", deploy::verdict::now() % 0x100_0000);
         run::await_ready(
@@ -160,7 +207,7 @@ impl Deployment {
         let sinks = self.sinks(&pairs);
         let mut t = self.target()?;
         let run_id = format!("{:x}", deploy::verdict::now() % 0x100_0000);
-        let report = run::validate(
+        let mut report = run::validate(
             t.as_mut(),
             &self.env_name,
             &env,
@@ -170,6 +217,9 @@ impl Deployment {
             &run_id,
             log,
         )?;
+        report
+            .checks
+            .extend(self.in_place().map(deploy::validate::in_place_check));
         deploy::verdict::keep(
             &self.project_dir,
             &self.env_name,
@@ -179,6 +229,14 @@ impl Deployment {
         )
         .context("cannot keep the verdict for promote")?;
         Ok(report)
+    }
+
+    /// The tables upgraded in place: nothing to compare, already caught up.
+    fn in_place(&self) -> impl Iterator<Item = &crate::version::Impacted> {
+        self.plan
+            .impacted
+            .iter()
+            .filter(|i| i.strategy == Strategy::InPlace)
     }
 
     /// Project tables the release reads but does not re-version, with their
@@ -262,6 +320,7 @@ impl Deployment {
             &self.env,
             &self.plan,
             &self.waves,
+            &self.back,
             log,
         )
     }

@@ -79,8 +79,11 @@ fn name_statements(plan: &mut Plan, release: &Release, config: &Config) {
             if let Some(g) = g {
                 entry.green.push(g.clone());
             }
+            // An in-place table's running statement is whichever one
+            // writes it; only its new statement has a name known here.
             if let Some(b) = b
                 && blue_of.contains_key(&step.table)
+                && step.action != crate::plan::StepAction::ReplaceDml
             {
                 entry.blue.push(b.clone());
             }

@@ -15,10 +15,12 @@ use crate::git::{BaseRef, FileChange, FileStatus, Repo};
 use crate::graph::Graph;
 use crate::project::{self, Project, SqlFile};
 use crate::schema::{self, SchemaCheck, SchemaRequest};
-use crate::version::{self, Impact, ImpactInput};
+use crate::version::{self, Impact, ImpactInput, InPlaceTarget, UpgradeInput};
 
 pub(crate) struct Release {
     pub base: BaseRef,
+    /// The project at the base (the blue SQL of an in-place rollback).
+    pub base_project: Project,
     pub head: Project,
     pub head_graph: Graph,
     /// SQL and force files changed since the base.
@@ -163,17 +165,24 @@ pub(crate) fn analyze(req: &ReleaseRequest<'_>) -> Result<Release> {
         changes: &all_changes,
         head: &head,
     })?;
-    let impact = version::compute(&ImpactInput {
-        base: &base_project,
-        head: &head,
-        head_to_base: &head_to_base,
-        head_graph: &head_graph,
-        changed_paths: &changed_paths(&changes),
-        forced: &forced,
-        schema: &schemas.impacted(),
-    })?;
+    let impact = version::compute_with(
+        &ImpactInput {
+            base: &base_project,
+            head: &head,
+            head_to_base: &head_to_base,
+            head_graph: &head_graph,
+            changed_paths: &changed_paths(&changes),
+            forced: &forced,
+            schema: &schemas.impacted(),
+        },
+        &UpgradeInput {
+            policy: &req.config.upgrade,
+            target: &in_place_target(req.config),
+        },
+    )?;
     Ok(Release {
         base,
+        base_project,
         head,
         head_graph,
         changes,
@@ -339,6 +348,22 @@ fn base_project(
     );
     Project::build_with(base_files, settings)
         .with_context(|| format!("at the base ref {}", base.name))
+}
+
+/// Whether every environment of the config can upgrade a statement in
+/// place (see `TargetKind::carries_offsets_over`).
+pub(crate) fn in_place_target(config: &Config) -> InPlaceTarget {
+    match config
+        .environments
+        .iter()
+        .find(|(_, e)| !e.target.carries_offsets_over())
+    {
+        Some((name, _)) => InPlaceTarget::Unsupported(format!(
+            "environment `{}` deploys to open-source Flink, which cannot carry offsets over",
+            crate::paths::excerpt(name, 40)
+        )),
+        None => InPlaceTarget::Supported,
+    }
 }
 
 /// Names in the force file now that were not in it at the base, plus

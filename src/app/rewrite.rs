@@ -129,12 +129,17 @@ impl Journal {
         }
     }
 
+    /// Written beside, then renamed over: a run killed while saving leaves
+    /// no journal or a whole one, never a damaged one.
     fn save(&self, path: &Path) -> anyhow::Result<()> {
         use std::io::Write;
-        let mut f = std::fs::File::create(path)
-            .with_context(|| format!("cannot write the rewrite journal {}", path.display()))?;
-        f.write_all(serde_json::to_string(self)?.as_bytes())?;
-        f.sync_all()?;
+        let what = || format!("cannot write the rewrite journal {}", path.display());
+        let partial = path.with_extension("json.partial");
+        let mut f = std::fs::File::create(&partial).with_context(what)?;
+        f.write_all(serde_json::to_string(self)?.as_bytes())
+            .and_then(|()| f.sync_all())
+            .with_context(what)?;
+        std::fs::rename(&partial, path).with_context(what)?;
         Ok(())
     }
 }

@@ -1,7 +1,9 @@
-//! `greenlight demo`: the pull-request flow, offline, on the bundled
+//! `greenlight demo`: the pull-request flow, offline, on a bundled
 //! example, told for a terminal: the SQL change, the files greenlight
 //! rewrites (as a diff), the impact and the waves. `--format markdown`
 //! prints the raw pull request comment instead, `--format json` the plan.
+//! `--scenario clickstream` runs a release mixing both upgrade strategies
+//! (in place and blue/green) on a second example.
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -16,15 +18,76 @@ use crate::report::Renderer;
 use crate::rewrite::FileRewrite;
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/testdata/example");
+static CLICKSTREAM: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/testdata/clickstream");
+
+/// The projects the demo can run on.
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum Scenario {
+    /// The e-commerce example: one stateful intermediate changes, and
+    /// everything below it is re-versioned (blue/green).
+    #[default]
+    Example,
+    /// The clickstream example with `upgrade: auto`: a stateless fix above
+    /// every click table is upgraded in place, a windowed aggregation is
+    /// re-versioned.
+    Clickstream,
+}
+
+/// One file the demo changes, and how.
+struct Edit {
+    path: &'static str,
+    change: fn(&str) -> Option<String>,
+}
+
+/// What a scenario is made of.
+struct Story {
+    project: &'static Dir<'static>,
+    intro: &'static str,
+    change: &'static str,
+    edits: &'static [Edit],
+    rewrite: &'static str,
+}
 
 /// The intermediate the demo changes, and how.
 const CHANGED: &str =
     "pipelines/intermediates/sales/int_orders_enriched/sql-scripts/dml.int_orders_enriched.sql";
 
+const EXAMPLE_STORY: Story = Story {
+    project: &EXAMPLE,
+    intro: "1. The example pipeline (23 Flink SQL tables) is released and tagged v1.0.0.\n",
+    change: "2. A pull request changes one intermediate's query:\n",
+    edits: &[Edit {
+        path: CHANGED,
+        change: change_intermediate,
+    }],
+    rewrite: "3. greenlight re-versions the changed table and its descendants",
+};
+
+const CLICKSTREAM_STORY: Story = Story {
+    project: &CLICKSTREAM,
+    intro: "1. The clickstream pipeline (13 Flink SQL tables, `upgrade: auto` in greenlight.yaml) is released and tagged v1.0.0.\n",
+    change: "2. A pull request fixes the filter of the stateless source every click table reads, and changes a windowed aggregation:\n",
+    edits: &[
+        Edit {
+            path: "pipelines/sources/web/src_clicks/sql-scripts/dml.src_clicks.sql",
+            change: skip_agentless_clicks,
+        },
+        Edit {
+            path: "pipelines/facts/web/fct_slow_pages_daily/sql-scripts/dml.fct_slow_pages_daily.sql",
+            change: hourly_windows,
+        },
+    ],
+    rewrite: "3. greenlight upgrades the stateless source in place (no new name, nothing below it re-versioned) and re-versions the windowed fact",
+};
+
 /// How many rewritten files the terminal story shows in full.
 const SHOWN_FILES: usize = 3;
 
-pub(super) fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
+pub(super) fn run(keep: Option<&Path>, format: PlanFormat, scenario: Scenario) -> Result<Outcome> {
+    let story = match scenario {
+        Scenario::Example => &EXAMPLE_STORY,
+        Scenario::Clickstream => &CLICKSTREAM_STORY,
+    };
     let temp = tempfile::TempDir::new().context("cannot create a temporary directory")?;
     let dir = match keep {
         Some(d) => {
@@ -37,36 +100,37 @@ pub(super) fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
         name: "Demo Engineer".into(),
         email: "demo@example.com".into(),
     };
-    let story = matches!(format, PlanFormat::Text);
+    let tell = matches!(format, PlanFormat::Text);
     let say = |text: &str| {
-        if story {
+        if tell {
             println!("{text}");
         }
     };
-    EXAMPLE
+    story
+        .project
         .extract(&dir)
         .with_context(|| format!("cannot write the example into {}", dir.display()))?;
     let repo = init(&dir)?;
     commit_all(&repo, "Release 1.0: the example pipeline", &author)?;
     tag_head(&repo, "v1.0.0")?;
-    say("1. The example pipeline (23 Flink SQL tables) is released and tagged v1.0.0.\n");
+    say(story.intro);
 
-    let path = dir.join(CHANGED);
-    let before = std::fs::read_to_string(&path)?;
-    let changed = change_intermediate(&before)
-        .context("the bundled example changed: the demo edit no longer applies")?;
-    std::fs::write(&path, &changed)?;
-    commit_all(
-        &repo,
-        "Exclude cancelled orders from int_orders_enriched",
-        &author,
-    )?;
-    say("2. A pull request changes one intermediate's query:\n");
-    say(&rewrite::unified_diff(&[FileRewrite {
-        path: CHANGED.into(),
-        before,
-        after: changed,
-    }]));
+    let mut edits = Vec::new();
+    for e in story.edits {
+        let path = dir.join(e.path);
+        let before = std::fs::read_to_string(&path)?;
+        let after = (e.change)(&before)
+            .context("the bundled example changed: the demo edit no longer applies")?;
+        std::fs::write(&path, &after)?;
+        edits.push(FileRewrite {
+            path: e.path.into(),
+            before,
+            after,
+        });
+    }
+    commit_all(&repo, "The pull request's change", &author)?;
+    say(story.change);
+    say(&rewrite::unified_diff(&edits));
 
     let args = ProjectArgs {
         project: dir.clone(),
@@ -85,7 +149,8 @@ pub(super) fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
     )?;
     rewrite_and_commit(&repo, &dir, &release, &rewrites, &author)?;
     say(&format!(
-        "3. greenlight re-versions the changed table and its descendants: it rewrote {} files and committed them as the bot would. The first {SHOWN_FILES}:\n",
+        "{}: it rewrote {} files and committed them as the bot would. The first {SHOWN_FILES}:\n",
+        story.rewrite,
         rewrites.len()
     ));
     say(&rewrite::unified_diff(
@@ -104,6 +169,22 @@ pub(super) fn run(keep: Option<&Path>, format: PlanFormat) -> Result<Outcome> {
         eprintln!("demo: the repository is kept in {}", d.display());
     }
     Ok(Outcome::Ok)
+}
+
+/// Skips clicks without a user agent: a stateless filter fix.
+fn skip_agentless_clicks(sql: &str) -> Option<String> {
+    sql.contains("WHERE id IS NOT NULL;").then(|| {
+        sql.replace(
+            "WHERE id IS NOT NULL;",
+            "WHERE id IS NOT NULL AND agent IS NOT NULL;",
+        )
+    })
+}
+
+/// Hourly instead of daily windows: a change of a stateful statement.
+fn hourly_windows(sql: &str) -> Option<String> {
+    sql.contains("INTERVAL '1' DAY")
+        .then(|| sql.replace("INTERVAL '1' DAY", "INTERVAL '1' HOUR"))
 }
 
 /// Adds a filter to the intermediate's query: a semantic change.

@@ -102,6 +102,11 @@ pub enum Command {
         /// pull request comment, `json` the plan.
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
+        /// `example`: a stateful change re-versions a subtree (blue/green);
+        /// `clickstream`: a release mixing both upgrade strategies
+        /// (`upgrade: auto`: a stateless fix upgraded in place).
+        #[arg(long, value_enum, default_value_t = demo::Scenario::Example)]
+        scenario: demo::Scenario,
     },
     /// The GitHub Action entry point: on a pull request into a release
     /// branch, commit the rewrites as a bot and post one sticky comment with
@@ -237,7 +242,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             release,
             format,
         } => plan::run(&project, &release, format),
-        Command::Demo { keep, format } => demo::run(keep.as_deref(), format),
+        Command::Demo {
+            keep,
+            format,
+            scenario,
+        } => demo::run(keep.as_deref(), format, scenario),
         Command::Deploy {
             project,
             release,

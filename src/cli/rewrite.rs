@@ -27,11 +27,24 @@ pub(super) fn run(
     if opts.diff {
         print!("{}", rewrite::unified_diff(&rewrites));
     }
+    for line in crate::report::changes::strategy_summary(&release.impact) {
+        eprintln!("upgrade {line}");
+    }
     if rewrites.is_empty() {
         if release.impact.impacted.is_empty() {
             eprintln!(
                 "nothing to rewrite: no table is impacted since {}",
                 release.base.name
+            );
+        } else if renames.is_empty()
+            && release
+                .impact
+                .impacted
+                .iter()
+                .any(|i| i.strategy == crate::version::Strategy::InPlace)
+        {
+            eprintln!(
+                "nothing to rewrite: the impacted tables are upgraded in place and keep their names"
             );
         } else {
             eprintln!("nothing to rewrite: every impacted table already has its green name");

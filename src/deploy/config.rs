@@ -21,6 +21,20 @@ pub enum TargetKind {
     SqlGateway,
 }
 
+impl TargetKind {
+    /// Whether the target can start a statement from the offsets of the
+    /// one it replaces (an in-place upgrade): Confluent Cloud's carry-over
+    /// offsets (`sql.tables.initial-offset-from`). Open-source Flink has no
+    /// such mechanism: a savepoint of the old job restores into a changed
+    /// query only when the operators' ids happen to match.
+    pub fn carries_offsets_over(self) -> bool {
+        match self {
+            TargetKind::Confluent => true,
+            TargetKind::SqlGateway => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {

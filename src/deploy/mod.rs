@@ -4,6 +4,7 @@
 //! `run` drives a `flink::Target` with them (the only part that acts).
 pub mod config;
 pub mod ddl;
+pub mod in_place;
 pub mod run;
 pub mod validate;
 pub mod verdict;
@@ -63,6 +64,26 @@ pub struct DeployStatement {
     pub source: String,
     /// Whether it keeps running (DML, CTAS) rather than completes (DDL).
     pub runs: bool,
+    /// An in-place upgrade: the table whose running statement this one
+    /// replaces, starting from its offsets (`sql.tables.initial-offset-from`,
+    /// set when the old statement is found on the target).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+}
+
+/// The Confluent statement property naming the statement whose offsets a
+/// new statement starts from (carry-over offsets).
+pub const OFFSETS_FROM: &str = "sql.tables.initial-offset-from";
+
+/// The name of a statement that upgrades `table` in place: its DML name
+/// with a hash of the statement's fingerprint (its SQL and the file's
+/// `SET`s before it, see [`crate::sql::Statement::fingerprint`]), so that
+/// it differs from the statement it replaces (which keeps running until it
+/// is stopped) and a rerun finds it again. The plan's statement names and
+/// deploy both name it here.
+pub fn in_place_statement_name(prefix: &str, table: &str, fingerprint: u64) -> String {
+    let folded = (fingerprint ^ (fingerprint >> 32)) as u32;
+    statement_name(prefix, "dml", &format!("{table}-{folded:08x}"), 1)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,10 +134,7 @@ fn fnv(b: &[u8]) -> u32 {
 
 /// The kind part of a statement name for a step action.
 fn kind_of(action: StepAction) -> &'static str {
-    match action {
-        StepAction::StartDml => "dml",
-        _ => "ddl",
-    }
+    if action.is_dml() { "dml" } else { "ddl" }
 }
 
 /// `SET 'k' = 'v'` statements: key and value, None for anything else.
@@ -283,6 +301,15 @@ pub fn step_names(
                     continue;
                 }
             }
+            if step.action == StepAction::ReplaceDml {
+                let fingerprint = project.statement(step.loc).fingerprint;
+                names.push(Some(in_place_statement_name(
+                    prefix,
+                    &table(&step.table),
+                    fingerprint,
+                )));
+                continue;
+            }
             let n = match step.action {
                 StepAction::StartDml => {
                     let n = n_dml.entry(step.table.clone()).or_default();
@@ -341,6 +368,7 @@ pub fn deploy_waves(
             let r = statement_text(project, step.loc, &step.table, sources)?;
             let mut properties = base_props.clone();
             properties.extend(r.properties);
+            let in_place = step.action == StepAction::ReplaceDml;
             let st = DeployStatement {
                 name,
                 table: step.table.clone(),
@@ -349,8 +377,9 @@ pub fn deploy_waves(
                 properties,
                 source: r.source,
                 runs: step.action.runs(),
+                replaces: in_place.then(|| step.table.clone()),
             };
-            if step.action == StepAction::StartDml {
+            if step.action.is_dml() {
                 dml.push(st);
             } else {
                 ddl.push(st);
@@ -360,6 +389,48 @@ pub fn deploy_waves(
         out.push(DeployWave {
             index: wave.index,
             statements: ddl,
+        });
+    }
+    Ok(out)
+}
+
+/// The statements that give the tables upgraded in place their blue SQL
+/// back (a rollback): each table's DML at the base, read from `sources`
+/// (the files at the base), named like an in-place upgrade. Each replaces
+/// the in-place statement of the same table in `waves`.
+pub fn rollback_statements(
+    plan: &Plan,
+    base: &Project,
+    env: &Environment,
+    env_name: &str,
+    sources: &dyn Sources,
+) -> Result<Vec<DeployStatement>, DeployError> {
+    let prefix = env.prefix(env_name);
+    let mut out = Vec::new();
+    for i in plan
+        .impacted
+        .iter()
+        .filter(|i| i.strategy == crate::version::Strategy::InPlace)
+    {
+        let blue = i.blue.as_deref().unwrap_or(&i.green);
+        let t = base
+            .table(blue)
+            .ok_or_else(|| DeployError::MissingTable(blue.to_string()))?;
+        let [loc] = t.dml[..] else {
+            return Err(DeployError::MissingTable(blue.to_string()));
+        };
+        let r = statement_text(base, loc, blue, sources)?;
+        let mut properties = env.statement_properties();
+        properties.extend(r.properties);
+        out.push(DeployStatement {
+            name: in_place_statement_name(prefix, &i.green, base.statement(loc).fingerprint),
+            table: i.green.clone(),
+            action: StepAction::ReplaceDml,
+            sql: r.sql,
+            properties,
+            source: format!("{} (at {})", r.source, plan.base),
+            runs: true,
+            replaces: Some(i.green.clone()),
         });
     }
     Ok(out)
@@ -515,6 +586,7 @@ mod tests {
             properties: BTreeMap::new(),
             source: String::new(),
             runs,
+            replaces: None,
         }
     }
 

@@ -163,7 +163,7 @@ fn apply(
 }
 
 /// What `create_or_adopt` found in the end.
-enum Created {
+pub(super) enum Created {
     /// Created by this request.
     New,
     /// There already, running the same SQL (a create whose answer was lost,
@@ -181,7 +181,7 @@ const CREATE_ATTEMPTS: usize = 3;
 /// been processed), decides again from what exists: the same SQL is
 /// adopted, other SQL is refused, nothing there is created again, at most
 /// [`CREATE_ATTEMPTS`] times.
-fn create_or_adopt(
+pub(super) fn create_or_adopt(
     t: &mut dyn Target,
     st: &DeployStatement,
     new: &NewStatement,
@@ -214,7 +214,7 @@ fn create_or_adopt(
     )
 }
 
-fn wait_gone(t: &mut dyn Target, name: &str, poll: &Poll) -> Result<()> {
+pub(super) fn wait_gone(t: &mut dyn Target, name: &str, poll: &Poll) -> Result<()> {
     let start = Instant::now();
     while t.get(name)?.is_some() {
         if start.elapsed() >= Duration::from_secs(poll.timeout_secs) {
@@ -254,7 +254,12 @@ pub fn deploy(
     // Capacity for what is not running yet.
     let mut missing = 0usize;
     let mut total = 0usize;
-    for s in waves.iter().flat_map(|w| &w.statements).filter(|s| s.runs) {
+    // A statement upgraded in place takes the place of the one it stops.
+    for s in waves
+        .iter()
+        .flat_map(|w| &w.statements)
+        .filter(|s| s.runs && s.replaces.is_none())
+    {
         total += 1;
         let running = t
             .get(&s.name)?
@@ -287,17 +292,17 @@ pub fn deploy(
         needed,
         statements: Vec::new(),
     };
+    let prefix = env.prefix(env_name);
     for w in waves {
         log(&format!("wave {}", w.index));
         for phase in [false, true] {
-            for st in w
-                .statements
-                .iter()
-                .filter(|s| (s.action == StepAction::StartDml) == phase)
-            {
-                report
-                    .statements
-                    .push(apply(t, st, &env.poll, dry_run, log)?);
+            for st in w.statements.iter().filter(|s| s.action.is_dml() == phase) {
+                let outcome = if st.replaces.is_some() {
+                    super::in_place::apply(t, st, prefix, &env.poll, dry_run, log)?
+                } else {
+                    apply(t, st, &env.poll, dry_run, log)?
+                };
+                report.statements.push(outcome);
             }
         }
     }
@@ -309,7 +314,11 @@ pub const MAX_DMLS_PER_TABLE: usize = 100;
 
 /// The statements of a table named by the deterministic scheme that exist
 /// (DDL first, then DMLs `-2`, `-3`, ... up to [`MAX_DMLS_PER_TABLE`]).
-fn statements_of(t: &mut dyn Target, prefix: &str, table: &str) -> Result<Vec<RemoteStatement>> {
+pub(super) fn statements_of(
+    t: &mut dyn Target,
+    prefix: &str,
+    table: &str,
+) -> Result<Vec<RemoteStatement>> {
     let mut out = Vec::new();
     if let Some(s) = t.get(&statement_name(prefix, "ddl", table, 1))? {
         out.push(s);
@@ -344,7 +353,7 @@ pub fn writers_of(t: &mut dyn Target, prefix: &str, table: &str) -> Result<Vec<R
 }
 
 /// Whether a statement inserts into `table` (or creates it with a query).
-fn writes(s: &RemoteStatement, table: &str) -> bool {
+pub(super) fn writes(s: &RemoteStatement, table: &str) -> bool {
     let Some(sql) = &s.sql else {
         // The target keeps no SQL: trust the deterministic name.
         return s.name.contains("-dml-");
@@ -367,27 +376,24 @@ pub struct Table {
     /// The DDL action, None without DDL.
     pub ddl_action: Option<StepAction>,
     pub statements: Vec<String>,
+    /// Upgraded in place: its statement replaced, the table kept.
+    pub in_place: bool,
 }
 
 pub fn tables_of(plan: &crate::plan::Plan, waves: &[DeployWave]) -> Vec<Table> {
     let mut out = Vec::new();
     for w in waves {
         for g in plan.waves.get(w.index - 1).into_iter().flatten() {
-            let blue = plan
-                .impacted
-                .iter()
-                .find(|i| &i.green == g)
-                .and_then(|i| i.blue.clone());
+            let row = plan.impacted.iter().find(|i| &i.green == g);
+            let blue = row.and_then(|i| i.blue.clone());
             let mine: Vec<&DeployStatement> =
                 w.statements.iter().filter(|s| &s.table == g).collect();
             out.push(Table {
                 blue,
                 green: g.clone(),
-                ddl_action: mine
-                    .iter()
-                    .find(|s| s.action != StepAction::StartDml)
-                    .map(|s| s.action),
+                ddl_action: mine.iter().find(|s| !s.action.is_dml()).map(|s| s.action),
                 statements: mine.iter().map(|s| s.name.clone()).collect(),
+                in_place: row.is_some_and(|i| i.strategy == crate::version::Strategy::InPlace),
             });
         }
     }
@@ -489,6 +495,12 @@ pub fn promote(
         report.actions.push(line);
     }
     for tb in tables_of(plan, waves).iter().rev() {
+        if tb.in_place {
+            report
+                .skipped
+                .push(format!("{}: upgraded in place at deploy", tb.green));
+            continue;
+        }
         let Some(blue) = &tb.blue else { continue };
         for s in writers_of(t, prefix, blue)? {
             if s.stopped || matches!(s.phase, Phase::Stopped) {
@@ -506,12 +518,17 @@ pub fn promote(
 /// Rolls back: green statements stopped and deleted, green tables dropped
 /// (downstream first), blue resumed if a promotion stopped it, connector
 /// changes reverted (emitted).
+///
+/// A table upgraded in place gets its blue SQL back the same way: a
+/// statement of `back` (see `deploy::rollback_statements`) replaces the
+/// new one from its offsets.
 pub fn rollback(
     t: &mut dyn Target,
     env_name: &str,
     env: &Environment,
     plan: &crate::plan::Plan,
     waves: &[DeployWave],
+    back: &[DeployStatement],
     log: Log<'_>,
 ) -> Result<LifecycleReport> {
     let prefix = env.prefix(env_name);
@@ -541,6 +558,10 @@ pub fn rollback(
     }
     let tables = tables_of(plan, waves);
     for tb in tables.iter().rev() {
+        if tb.in_place {
+            roll_back_in_place(t, tb, back, &env.poll, log, &mut report)?;
+            continue;
+        }
         for name in tb.statements.iter().rev() {
             match t.get(name)? {
                 None => report.skipped.push(format!("{name} does not exist")),
@@ -562,7 +583,7 @@ pub fn rollback(
             report.actions.push(format!("dropped {}", tb.green));
         }
     }
-    for tb in &tables {
+    for tb in tables.iter().filter(|tb| !tb.in_place) {
         let Some(blue) = &tb.blue else { continue };
         for s in writers_of(t, prefix, blue)? {
             if s.stopped || s.phase == Phase::Stopped {
@@ -576,6 +597,62 @@ pub fn rollback(
         report.actions.push("blue untouched".into());
     }
     Ok(report)
+}
+
+/// Gives a table upgraded in place its blue SQL back: the statement of
+/// `back` for it replaces the in-place one, from its offsets.
+fn roll_back_in_place(
+    t: &mut dyn Target,
+    tb: &Table,
+    back: &[DeployStatement],
+    poll: &Poll,
+    log: Log<'_>,
+    report: &mut LifecycleReport,
+) -> Result<()> {
+    let (Some(current), Some(b)) = (
+        tb.statements.first(),
+        back.iter().find(|b| b.table == tb.green),
+    ) else {
+        report
+            .skipped
+            .push(format!("{}: no blue statement to go back to", tb.green));
+        return Ok(());
+    };
+    let decision = decide(b, t.get(&b.name)?.as_ref())?;
+    let Some(cur) = t.get(current)? else {
+        report.skipped.push(if decision == Decision::Skip {
+            format!("{}: already back to its blue SQL ({})", tb.green, b.name)
+        } else {
+            format!("{current} does not exist")
+        });
+        return Ok(());
+    };
+    log(&format!(
+        "replace {current} back with the blue SQL of {} ({})",
+        tb.green, b.source
+    ));
+    match decision {
+        Decision::Skip => {
+            // Interrupted after the switch: the in-place statement goes.
+            if !cur.stopped && matches!(cur.phase, Phase::Running | Phase::Pending) {
+                t.stop(current)?;
+            }
+            t.delete(current)?;
+        }
+        Decision::Replace => {
+            t.delete(&b.name)?;
+            wait_gone(t, &b.name, poll)?;
+            super::in_place::carry_over(t, b, &cur, false, poll, log)?;
+        }
+        Decision::Create | Decision::Wait => {
+            super::in_place::carry_over(t, b, &cur, decision == Decision::Wait, poll, log)?;
+        }
+    }
+    report
+        .actions
+        .push(format!("replaced {current} back with {}", b.name));
+    report.actions.push(format!("deleted {current}"));
+    Ok(())
 }
 
 /// Runs `DROP TABLE|VIEW IF EXISTS` as a one-off statement.
@@ -632,6 +709,13 @@ pub fn cleanup(
         skipped: Vec::new(),
     };
     for tb in tables_of(plan, waves).iter().rev() {
+        // The table stays; its replaced statement went at deploy.
+        if tb.in_place {
+            report
+                .skipped
+                .push(format!("{}: upgraded in place, nothing to drop", tb.green));
+            continue;
+        }
         let Some(blue) = &tb.blue else { continue };
         let mut created = None;
         for n in &tb.statements {

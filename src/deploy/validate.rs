@@ -31,14 +31,31 @@ pub fn pairs_of(plan: &crate::plan::Plan, waves: &[super::DeployWave]) -> Vec<Pa
             .find(|s| s.table == green && s.action == crate::plan::StepAction::CreateTable)
             .and_then(|s| super::ddl::schema_of(&s.sql))
     };
+    // A table upgraded in place has no twin: see `in_place_check`.
     plan.impacted
         .iter()
+        .filter(|i| i.strategy == crate::version::Strategy::BlueGreen)
         .map(|i| Pair {
             blue: i.blue.clone(),
             green: i.green.clone(),
             schema: schema_of(&i.green),
         })
         .collect()
+}
+
+/// The check of a table upgraded in place: passed, nothing to compare
+/// (its new statement started from the old one's offsets, and its records
+/// before the switch came from the old logic).
+pub fn in_place_check(i: &crate::version::Impacted) -> Check {
+    Check {
+        table: i.green.clone(),
+        check: "in_place".into(),
+        blue: None,
+        green: Value::Null,
+        threshold: "-".into(),
+        passed: true,
+        detail: "upgraded in place from the old statement's offsets: no twin to compare; records before the switch came from the old logic".into(),
+    }
 }
 
 /// Whether a figure is one `await` compares: the count and the latest

@@ -230,6 +230,7 @@ mod tests {
                 properties: Default::default(),
                 source: String::new(),
                 runs: true,
+                replaces: None,
             }],
         }]
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::graph::Graph;
 use crate::project::{Loc, Project, Table};
 use crate::sql::{StateReason, StatementKind};
-use crate::version::{Deleted, Impact, Impacted, Reason};
+use crate::version::{Deleted, Impact, Impacted, Reason, Strategy};
 
 /// What deploying one statement of a green table does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -23,6 +23,10 @@ pub enum StepAction {
     CreateTableAs,
     /// An `INSERT` (alone or in a statement set): starts a job.
     StartDml,
+    /// An in-place upgrade: a new `INSERT` statement replaces the running
+    /// one of the same table, from its offsets (the old one stopped
+    /// first).
+    ReplaceDml,
 }
 
 impl StepAction {
@@ -38,7 +42,15 @@ impl StepAction {
 
     /// Whether the statement keeps running (a job) rather than completes.
     pub fn runs(self) -> bool {
-        matches!(self, StepAction::CreateTableAs | StepAction::StartDml)
+        matches!(
+            self,
+            StepAction::CreateTableAs | StepAction::StartDml | StepAction::ReplaceDml
+        )
+    }
+
+    /// Whether it is a DML (deployed after the DDLs of its wave).
+    pub fn is_dml(self) -> bool {
+        matches!(self, StepAction::StartDml | StepAction::ReplaceDml)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +59,7 @@ impl StepAction {
             StepAction::CreateView => "create_view",
             StepAction::CreateTableAs => "create_table_as",
             StepAction::StartDml => "start_dml",
+            StepAction::ReplaceDml => "replace_dml",
         }
     }
 }
@@ -161,6 +174,10 @@ pub struct Plan {
     /// not in the JSON contract).
     #[serde(skip)]
     pub retention: String,
+    /// Whether the reports show each table's upgrade strategy (some table's
+    /// policy is `auto`).
+    #[serde(skip)]
+    pub show_strategy: bool,
 }
 
 /// What the plan is built from.
@@ -211,8 +228,12 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
     impacted.sort_by(|a, b| {
         (wave_of.get(a.green.as_str()), &a.green).cmp(&(wave_of.get(b.green.as_str()), &b.green))
     });
-    let blue_until_promotion: Vec<String> =
-        impacted.iter().filter_map(|i| i.blue.clone()).collect();
+    // Tables upgraded in place switch at deploy.
+    let blue_until_promotion: Vec<String> = impacted
+        .iter()
+        .filter(|i| i.strategy == Strategy::BlueGreen)
+        .filter_map(|i| i.blue.clone())
+        .collect();
     let connectors = connector_changes(input);
     let mut warnings = Vec::new();
     let capacity = input.capacity.map(|c| capacity_check(c, head, impact));
@@ -245,18 +266,24 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         deleted: impact.deleted.clone(),
         warnings,
         retention: input.retention.to_string(),
+        show_strategy: impact.show_strategy,
     }
 }
 
 fn table_steps(head: &Project, name: &str, imp: &Impacted) -> Vec<Step> {
     let t = head.table(name).expect("impacted tables exist");
     let reads_source = !t.parents.is_empty();
-    t.ddl
-        .iter()
-        .chain(&t.dml)
+    let in_place = imp.strategy == Strategy::InPlace;
+    // In place, the table stays: only its DML is replaced, from the old
+    // statement's offsets (not the earliest).
+    let ddl = t.ddl.iter().filter(|_| !in_place);
+    ddl.chain(&t.dml)
         .map(|l| {
             let s = head.statement(*l);
-            let action = StepAction::of(s.kind);
+            let action = match StepAction::of(s.kind) {
+                StepAction::StartDml if in_place => StepAction::ReplaceDml,
+                a => a,
+            };
             let runs = action.runs();
             Step {
                 table: imp.green.clone(),
@@ -265,7 +292,7 @@ fn table_steps(head: &Project, name: &str, imp: &Impacted) -> Vec<Step> {
                 loc: *l,
                 stateful: runs && !s.state.is_empty(),
                 state: if runs { s.state.clone() } else { Vec::new() },
-                from_earliest: runs && reads_source,
+                from_earliest: runs && reads_source && !in_place,
             }
         })
         .collect()
@@ -276,6 +303,7 @@ fn connector_changes(input: &PlanInput<'_>) -> Vec<ConnectorChange> {
         .impact
         .impacted
         .iter()
+        .filter(|i| i.strategy == Strategy::BlueGreen)
         .filter_map(|i| i.blue.as_deref().map(|b| (b, i.green.as_str())))
         .collect();
     let mut out = Vec::new();
@@ -335,6 +363,9 @@ fn capacity_check(c: &Capacity, head: &Project, impact: &Impact) -> CapacityChec
     let mut green = 0.0;
     for t in running_tables {
         match impacted.get(t.name.as_str()) {
+            // Replaced in place: the old statement stops before the new
+            // one starts.
+            Some(i) if i.strategy == Strategy::InPlace => running += cfu_of(c, &[&i.green]),
             Some(i) => {
                 green += cfu_of(c, &[&i.green]);
                 if let Some(b) = &i.blue {
@@ -395,7 +426,11 @@ fn lifecycle(
         .impact
         .impacted
         .iter()
-        .filter(|i| i.blue.is_some() && input.head_graph.children(&i.head).is_empty())
+        .filter(|i| {
+            i.blue.is_some()
+                && i.strategy == Strategy::BlueGreen
+                && input.head_graph.children(&i.head).is_empty()
+        })
         .collect();
     for i in &leaves {
         promotion.push(format!(
@@ -419,6 +454,7 @@ fn lifecycle(
     for i in &reversed {
         if let Some(b) = &i.blue
             && runs(i)
+            && i.strategy == Strategy::BlueGreen
         {
             // Deploy's names per environment are in `impacted[].statements`.
             promotion.push(format!(
@@ -427,7 +463,15 @@ fn lifecycle(
             ));
         }
     }
-    if promotion.is_empty() {
+    let in_place = input
+        .impact
+        .impacted
+        .iter()
+        .any(|i| i.strategy == Strategy::InPlace);
+    if promotion.is_empty() && in_place {
+        promotion
+            .push("Nothing to switch: the tables upgraded in place switched at deploy".to_string());
+    } else if promotion.is_empty() {
         promotion.push("Nothing to switch: no running table is replaced".to_string());
     }
     let mut rollback = Vec::new();
@@ -440,7 +484,12 @@ fn lifecycle(
         );
     }
     for i in &reversed {
-        if runs(i) {
+        if i.strategy == Strategy::InPlace {
+            rollback.push(format!(
+                "Replace the statement of `{}` back with its blue SQL, from the new statement's offsets (the table keeps its name)",
+                i.green
+            ));
+        } else if runs(i) {
             rollback.push(format!(
                 "Stop and delete the green statement of `{}`, drop table `{}`",
                 i.green, i.green
@@ -449,10 +498,19 @@ fn lifecycle(
             rollback.push(format!("Drop `{}`", i.green));
         }
     }
-    rollback.push("Blue is untouched: nothing to restart".to_string());
+    rollback.push(if in_place {
+        "The blue tables of the re-versioned ones are untouched: nothing to restart".to_string()
+    } else {
+        "Blue is untouched: nothing to restart".to_string()
+    });
     let mut cleanup = Vec::new();
     for i in &reversed {
-        if let Some(b) = &i.blue {
+        if i.strategy == Strategy::InPlace {
+            cleanup.push(format!(
+                "Nothing to drop for `{}`: upgraded in place (its replaced statement is deleted at deploy)",
+                i.green
+            ));
+        } else if let Some(b) = &i.blue {
             let what = if runs(i) {
                 "and delete its statements"
             } else {

@@ -3,7 +3,7 @@ use serde::Serialize;
 
 use crate::git::FileChange;
 use crate::schema::SchemaCheck;
-use crate::version::{Impact, Impacted, Reason};
+use crate::version::{Impact, Impacted, Reason, Strategy};
 
 #[derive(Debug, Serialize)]
 pub struct ChangesJson<'a> {
@@ -52,6 +52,9 @@ pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String
                 i.green,
                 why
             ));
+            if impact.show_strategy {
+                out.push_str(&format!("      {}\n", strategy_line(i)));
+            }
         }
     }
     if !impact.cosmetic.is_empty() {
@@ -68,6 +71,33 @@ pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String
         ));
     }
     out
+}
+
+/// A table's upgrade strategy and why: `in place: ...`, `blue/green: ...`.
+pub fn strategy_line(i: &Impacted) -> String {
+    let what = match i.strategy {
+        Strategy::InPlace => "in place",
+        Strategy::BlueGreen => "blue/green",
+    };
+    match &i.strategy_reason {
+        Some(why) => format!("{what}: {why}"),
+        None => what.to_string(),
+    }
+}
+
+/// The strategies `rewrite` reports when some table may be upgraded in
+/// place: the tables upgraded in place (not renamed) and the changed ones
+/// re-versioned, with why (their descendants follow them).
+pub fn strategy_summary(impact: &Impact) -> Vec<String> {
+    if !impact.show_strategy {
+        return Vec::new();
+    }
+    impact
+        .impacted
+        .iter()
+        .filter(|i| i.strategy == Strategy::InPlace || i.reason == Reason::Modified)
+        .map(|i| format!("`{}`: {}", i.head, strategy_line(i)))
+        .collect()
 }
 
 /// The source schema section of `changes` (empty without schema checks).

@@ -39,6 +39,10 @@ pub struct TableFacts {
     pub statement: String,
     /// The green statements of the first environment (none without one).
     pub statements: Vec<String>,
+    /// Upgraded in place: its statement replaced, its name kept.
+    pub in_place: bool,
+    /// Why that strategy (None when the policy allows no in-place upgrade).
+    pub strategy_why: Option<String>,
 }
 
 impl TableFacts {
@@ -130,7 +134,7 @@ pub(super) fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
             runs: own.iter().any(|s| {
                 matches!(
                     action_str(&s.action).as_str(),
-                    "start_dml" | "create_table_as"
+                    "start_dml" | "create_table_as" | "replace_dml"
                 )
             }),
             causes: Vec::new(),
@@ -147,6 +151,8 @@ pub(super) fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
                 .next()
                 .map(|n| n.green.clone())
                 .unwrap_or_default(),
+            in_place: i.strategy == crate::version::Strategy::InPlace,
+            strategy_why: i.strategy_reason.clone(),
         });
     }
     // Causes follow the waves: a parent's causes are known before its
@@ -155,7 +161,8 @@ pub(super) fn derive(plan: &Plan, graph: &Graph) -> Vec<TableFacts> {
     order.sort_by_key(|&k| out[k].wave);
     for k in order {
         let mut causes: BTreeSet<usize> = BTreeSet::new();
-        for &p in &out[k].parents {
+        // A table upgraded in place re-versions nothing below it.
+        for &p in out[k].parents.iter().filter(|&&p| !out[p].in_place) {
             causes.extend(out[p].causes.iter().copied());
         }
         let mut list: Vec<usize> = Vec::new();

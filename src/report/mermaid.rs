@@ -44,6 +44,7 @@ const WAVE_STYLE: &str = "fill:#f6f8fa,stroke:#d0d7de,color:#59636e";
 /// The secondary line of a table: its blue name, or `new`.
 fn was(t: &TableFacts) -> String {
     match &t.blue {
+        _ if t.in_place => "upgraded in place".into(),
         Some(b) => format!("was {b}"),
         None => "new".into(),
     }
@@ -119,6 +120,15 @@ pub fn full(facts: &[TableFacts], subset: Option<&BTreeSet<usize>>) -> Diagram {
         .collect();
     if !stateful.is_empty() {
         out.push_str(&format!("  class {} stateful\n", stateful.join(",")));
+    }
+    let in_place: Vec<String> = drawn
+        .iter()
+        .filter(|&&k| facts[k].in_place)
+        .map(|k| format!("t{k}"))
+        .collect();
+    if !in_place.is_empty() {
+        out.push_str("  classDef inplace stroke-dasharray:5 5\n");
+        out.push_str(&format!("  class {} inplace\n", in_place.join(",")));
     }
     Diagram {
         text: out,

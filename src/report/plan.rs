@@ -106,6 +106,11 @@ struct Counts {
     runs: usize,
     blue_runs: usize,
     versioned: usize,
+    /// Upgraded in place (their statements replaced, names kept).
+    in_place: usize,
+    /// Green tables and statements a rollback removes (not in place).
+    green_tables: usize,
+    green_runs: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,6 +121,7 @@ struct RootView {
     new: bool,
     tables: usize,
     stateful: usize,
+    in_place: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +143,9 @@ struct Row {
     statement: String,
     /// The green statements deploy creates in the first environment.
     statements: Vec<String>,
+    in_place: bool,
+    /// Why its upgrade strategy; shown when `show_strategy` is set.
+    strategy_why: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +223,8 @@ struct View<'a> {
     rows_folded: bool,
     /// The environment whose statement names the table shows, if any.
     statement_column: Option<String>,
+    /// Some table may be upgraded in place: show each table's strategy.
+    show_strategy: bool,
     details_url: Option<String>,
     lifecycle: LifecycleView,
     capacity: Option<String>,
@@ -285,8 +296,17 @@ fn counts(plan: &Plan, facts: &[TableFacts]) -> Counts {
         waves: plan.waves.len(),
         keep_running: plan.keep_running.len(),
         runs: facts.iter().filter(|t| t.runs).count(),
-        blue_runs: facts.iter().filter(|t| t.runs && t.blue.is_some()).count(),
-        versioned: facts.iter().filter(|t| t.blue.is_some()).count(),
+        blue_runs: facts
+            .iter()
+            .filter(|t| t.runs && t.blue.is_some() && !t.in_place)
+            .count(),
+        versioned: facts
+            .iter()
+            .filter(|t| t.blue.is_some() && !t.in_place)
+            .count(),
+        in_place: facts.iter().filter(|t| t.in_place).count(),
+        green_tables: facts.iter().filter(|t| !t.in_place).count(),
+        green_runs: facts.iter().filter(|t| t.runs && !t.in_place).count(),
     }
 }
 
@@ -306,6 +326,7 @@ fn roots(facts: &[TableFacts], limit: usize) -> Listed<RootView> {
                 new: t.blue.is_none(),
                 tables,
                 stateful,
+                in_place: t.in_place,
             }
         })
         .collect();
@@ -353,6 +374,8 @@ fn rows(facts: &[TableFacts], limit: usize, links: Option<&FileLinks>) -> Vec<Ro
                 file: t.file.clone(),
                 statement: t.statement.clone(),
                 statements: t.statements.clone(),
+                in_place: t.in_place,
+                strategy_why: t.strategy_why.clone().unwrap_or_default(),
             }
         })
         .collect()
@@ -434,7 +457,7 @@ fn lifecycle(plan: &Plan, facts: &[TableFacts], limit: usize) -> LifecycleView {
                 .collect(),
         })
         .collect();
-    let replaced = facts.iter().filter(|t| t.blue.is_some());
+    let replaced = facts.iter().filter(|t| t.blue.is_some() && !t.in_place);
     let consumers = replaced.clone().filter(|t| t.leaf).map(|t| Pair {
         blue: t.blue.clone().unwrap_or_default(),
         green: t.green.clone(),
@@ -505,6 +528,7 @@ fn view<'a>(input: &Input<'a>, limits: Limits, sections: &[Section]) -> View<'a>
             .impacted
             .iter()
             .find_map(|i| i.statements.keys().next().cloned()),
+        show_strategy: plan.show_strategy,
         details_url: ctx.details_url.as_deref().and_then(safe_url),
         lifecycle: lifecycle(plan, facts, limits.roots),
         capacity: capacity(plan),

@@ -21,5 +21,5 @@ pub use model::{
 };
 pub use query::{MAX_DEPTH, MAX_NAME_PARTS};
 pub use rename::{RenameError, next_version, rename_spans, render_name, version_stem};
-pub use state::StateReason;
+pub use state::{Construct, StateReason, StateUse};
 pub use statement::analyze;

@@ -215,6 +215,10 @@ pub struct Statement {
     pub statement_set: Option<u32>,
     /// Why the statement keeps state (empty: stateless).
     pub state: Vec<super::state::StateReason>,
+    /// The constructs behind `state`, with their positions (the first of
+    /// each kind, in source order); on a table's DDL, also whether the
+    /// table is an upsert sink.
+    pub state_uses: Vec<super::state::StateUse>,
     /// The current catalog and database its unqualified names resolve in
     /// as the file sets them (None: not set, the project's defaults);
     /// shared by the statements between two changes. See [`Statement::scope`].

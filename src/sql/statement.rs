@@ -230,6 +230,7 @@ fn declared(
             }),
     );
     let fingerprint = fingerprint(src, toks, lo, hi, target.as_ref(), &refs);
+    let state_uses = super::state::state_uses(src, toks, lo, hi, kind.defines_table());
     let first = &toks[lo];
     Statement {
         kind,
@@ -243,7 +244,8 @@ fn declared(
         text_hash: 0,
         in_statement_set: false,
         statement_set: None,
-        state: super::state::state_reasons(toks, lo, hi),
+        state: super::state::reasons(&state_uses),
+        state_uses,
         scope: None,
         declared: Some(Declared {
             line: ann.line,
@@ -411,6 +413,7 @@ fn statement(
     };
     let refs = a.refs;
     let fingerprint = fingerprint(src, toks, lo, hi, target.as_ref(), &refs);
+    let state_uses = super::state::state_uses(src, toks, lo, hi, kind.defines_table());
     Ok(Statement {
         kind,
         target,
@@ -423,7 +426,8 @@ fn statement(
         text_hash: 0,
         in_statement_set: false,
         statement_set: None,
-        state: super::state::state_reasons(toks, lo, hi),
+        state: super::state::reasons(&state_uses),
+        state_uses,
         scope: None,
         declared: None,
     })

@@ -1,12 +1,14 @@
 //! Versioning (pure): which tables changed between the base and the head
 //! project, which are impacted, and the green name of each.
 mod matching;
+pub mod upgrade;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 pub use matching::match_tables;
+pub use upgrade::{InPlaceTarget, Policy, Strategy, UpgradeInput, UpgradePolicy};
 
 use crate::error::{Result, VersionError};
 use crate::graph::Graph;
@@ -45,6 +47,14 @@ pub struct Impacted {
     /// The statement's identity (its SQL file's name).
     pub statement: String,
     pub reason: Reason,
+    /// How it is upgraded: `blue_green` (a new version) or `in_place` (its
+    /// statement replaced from the old one's offsets, its name kept).
+    pub strategy: Strategy,
+    /// Why that strategy: what made it ineligible for an in-place upgrade
+    /// (with `file:line:col`), or what in place means. Set when the
+    /// upgrade policy lets some table be upgraded in place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy_reason: Option<String>,
     /// Its name in the working tree before any rewrite.
     #[serde(skip)]
     pub head: String,
@@ -90,6 +100,10 @@ pub struct Impact {
     pub renames: BTreeMap<String, String>,
     /// Tables not impacted: they keep running.
     pub unchanged: Vec<String>,
+    /// Whether the upgrade policy lets some table be upgraded in place:
+    /// the reports then show each table's strategy.
+    #[serde(skip)]
+    pub show_strategy: bool,
 }
 
 /// What the impact is computed from.
@@ -107,13 +121,37 @@ pub struct ImpactInput<'a> {
     pub schema: &'a BTreeSet<String>,
 }
 
+/// The impact with every table upgraded blue/green (no `upgrade:` policy).
 pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
+    compute_with(input, &UpgradeInput::default())
+}
+
+/// The impact under an upgrade policy: tables eligible for an in-place
+/// upgrade keep their names, and are no reason to re-version their
+/// descendants.
+pub fn compute_with(input: &ImpactInput<'_>, up: &UpgradeInput<'_>) -> Result<Impact> {
     check_named_tables(input)?;
+    let show = up.policy.any_auto();
+    if show && let Some(k) = up.policy.unknown_tables(input.head).first() {
+        return Err(VersionError::UnknownUpgradeTable(crate::paths::excerpt(k, 80)).into());
+    }
     let (mut modified, mut cosmetic) = modified_tables(input);
-    let impacted_names = impacted_tables(input, &mut modified);
+    let blockers = if show {
+        own_blockers(input, up, &modified)
+    } else {
+        BTreeMap::new()
+    };
+    // A table renamed since the base (by hand, or by an earlier rewrite of
+    // this release) is a new table: blue/green.
+    let candidates: BTreeSet<String> = modified
+        .keys()
+        .filter(|n| show && blockers.get(*n).is_none_or(Vec::is_empty) && !renamed(input, n))
+        .cloned()
+        .collect();
+    let (impacted_names, in_place) = impacted_tables(input, &mut modified, &candidates);
     // An impacted table's files may differ only by renames: not cosmetic.
     cosmetic.retain(|n| !impacted_names.contains(n));
-    let green_of = green_names(input, &impacted_names);
+    let green_of = green_names(input, &impacted_names, &in_place);
     check_collisions(input.base, input.head, &green_of)?;
     let deleted = deleted_tables(input.base, input.head, input.head_to_base)?;
     let renames: BTreeMap<String, String> = green_of
@@ -121,9 +159,15 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
         .filter(|(h, g)| h != g)
         .map(|(h, g)| (h.clone(), g.clone()))
         .collect();
+    let strategies = Strategies {
+        show,
+        in_place: &in_place,
+        blockers: &blockers,
+        impacted: &impacted_names,
+    };
     let mut impacted: Vec<Impacted> = impacted_names
         .iter()
-        .map(|name| impacted_row(input, name, &modified, &green_of))
+        .map(|name| impacted_row(input, name, &modified, &green_of, &strategies))
         .collect();
     impacted.sort_by(|a, b| a.green.cmp(&b.green));
     let unchanged = input
@@ -139,6 +183,92 @@ pub fn compute(input: &ImpactInput<'_>) -> Result<Impact> {
         deleted,
         renames,
         unchanged,
+        show_strategy: show,
+    })
+}
+
+/// The upgrade strategies chosen, for the rows.
+struct Strategies<'a> {
+    show: bool,
+    in_place: &'a BTreeSet<String>,
+    /// Why each modified table cannot be upgraded in place on its own
+    /// account (empty: eligible).
+    blockers: &'a BTreeMap<String, Vec<String>>,
+    impacted: &'a BTreeSet<String>,
+}
+
+/// Whether a table's name differs from its base table's.
+fn renamed(input: &ImpactInput<'_>, name: &str) -> bool {
+    let base = input
+        .head_to_base
+        .get(name)
+        .and_then(|b| input.base.table(b));
+    base.map(|b| &b.id) != input.head.table(name).map(|t| &t.id)
+}
+
+/// Each modified table's own reasons not to be upgraded in place.
+fn own_blockers(
+    input: &ImpactInput<'_>,
+    up: &UpgradeInput<'_>,
+    modified: &BTreeMap<String, Vec<&'static str>>,
+) -> BTreeMap<String, Vec<String>> {
+    modified
+        .iter()
+        .filter_map(|(name, changed)| {
+            let head = input.head.table(name)?;
+            let blue = input
+                .head_to_base
+                .get(name)
+                .and_then(|b| input.base.table(b))?;
+            let why = upgrade::own_blockers(up, input.base, blue, input.head, head, changed);
+            Some((name.clone(), why))
+        })
+        .collect()
+}
+
+/// Why a table is upgraded the way it is (None when no table may be
+/// upgraded in place).
+fn strategy_reason(
+    input: &ImpactInput<'_>,
+    name: &str,
+    reason: Reason,
+    s: &Strategies<'_>,
+) -> Option<String> {
+    if !s.show {
+        return None;
+    }
+    if s.in_place.contains(name) {
+        return Some(upgrade::IN_PLACE_MEANS.to_string());
+    }
+    if let Some(b) = s.blockers.get(name).filter(|b| !b.is_empty()) {
+        return Some(b.join("; "));
+    }
+    let reread = || {
+        input
+            .head
+            .table(name)
+            .into_iter()
+            .flat_map(|t| &t.parents)
+            .find(|p| s.impacted.contains(*p) && !s.in_place.contains(*p))
+            // Its blue name: the same before and after the rewrite.
+            .map(|p| input.head_to_base.get(p).unwrap_or(p))
+            .map(|p| format!("reads `{p}`, which is re-versioned"))
+    };
+    Some(match reason {
+        Reason::New => "a new table: deployed under its own name".to_string(),
+        Reason::Forced => "forced (--also or the force file)".to_string(),
+        Reason::Schema => "a source schema changed: replayed from the earliest offsets".to_string(),
+        _ if input.forced.contains(name) => "forced (--also or the force file)".to_string(),
+        _ if input.schema.contains(name) => {
+            "a source schema changed: replayed from the earliest offsets".to_string()
+        }
+        _ => reread().unwrap_or_else(|| {
+            if renamed(input, name) {
+                "renamed since the base (by hand or by an earlier rewrite): a new name is a new table".to_string()
+            } else {
+                "its schema comes from a table whose DDL changed (LIKE)".to_string()
+            }
+        }),
     })
 }
 
@@ -205,12 +335,21 @@ fn modified_tables(input: &ImpactInput<'_>) -> (BTreeMap<String, Vec<&'static st
 /// The tables to deploy: the modified, forced and schema-impacted tables,
 /// the tables created LIKE a table whose DDL changed, names bumped by hand
 /// (added to `modified`), everything downstream of them, and new tables.
+///
+/// `in_place` candidates are no roots: those that are not downstream of a
+/// re-versioned table are upgraded in place (the second set returned), the
+/// others are re-versioned with their parents.
 fn impacted_tables(
     input: &ImpactInput<'_>,
     modified: &mut BTreeMap<String, Vec<&'static str>>,
-) -> BTreeSet<String> {
+    in_place: &BTreeSet<String>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
     let (base, head, head_to_base) = (input.base, input.head, input.head_to_base);
-    let mut roots: BTreeSet<String> = modified.keys().cloned().collect();
+    let mut roots: BTreeSet<String> = modified
+        .keys()
+        .filter(|n| !in_place.contains(*n))
+        .cloned()
+        .collect();
     // A changed DDL changes the schema of the tables created LIKE it.
     let schema_changed = modified
         .iter()
@@ -239,28 +378,39 @@ fn impacted_tables(
         roots.extend(hand_bumped.iter().cloned());
         closure = input.head_graph.closure(roots.iter().map(String::as_str));
     }
+    let in_place: BTreeSet<String> = in_place
+        .iter()
+        .filter(|n| !closure.contains(*n))
+        .cloned()
+        .collect();
     let mut names: BTreeSet<String> = closure
         .into_iter()
         .filter(|n| head.table(n).is_some())
         .collect();
+    names.extend(in_place.iter().cloned());
     names.extend(
         head.tables
             .iter()
             .filter(|t| !head_to_base.contains_key(&t.name))
             .map(|t| t.name.clone()),
     );
-    names
+    (names, in_place)
 }
 
 /// Each impacted table's green name: its own for a new table or one bumped
 /// by hand, else the next version of its blue name.
-fn green_names(input: &ImpactInput<'_>, impacted: &BTreeSet<String>) -> BTreeMap<String, String> {
+fn green_names(
+    input: &ImpactInput<'_>,
+    impacted: &BTreeSet<String>,
+    in_place: &BTreeSet<String>,
+) -> BTreeMap<String, String> {
     let (base, head) = (input.base, input.head);
     impacted
         .iter()
         .map(|name| {
             let green = match input.head_to_base.get(name) {
                 None => name.clone(),
+                Some(_) if in_place.contains(name) => name.clone(),
                 Some(blue)
                     if base.table(blue).map(|b| &b.id) != head.table(name).map(|h| &h.id) =>
                 {
@@ -282,6 +432,7 @@ fn impacted_row(
     name: &str,
     modified: &BTreeMap<String, Vec<&'static str>>,
     green_of: &BTreeMap<String, String>,
+    strategies: &Strategies<'_>,
 ) -> Impacted {
     let head = input.head;
     let t = head
@@ -304,6 +455,12 @@ fn impacted_row(
         blue,
         green: green_of[name].clone(),
         reason,
+        strategy: if strategies.in_place.contains(name) {
+            Strategy::InPlace
+        } else {
+            Strategy::BlueGreen
+        },
+        strategy_reason: strategy_reason(input, name, reason, strategies),
         head: name.to_string(),
         kind: t.kind.as_str(),
         product: t.product.clone(),

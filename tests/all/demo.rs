@@ -37,3 +37,46 @@ fn the_demo_shows_the_change_the_rewrite_and_the_plan() {
     // No path of a temporary directory that is gone when the demo ends.
     assert!(!text.contains("/tmp/"), "{text}");
 }
+
+/// The second scenario: a release mixing both upgrade strategies.
+#[test]
+fn the_clickstream_demo_mixes_in_place_and_blue_green() {
+    let out = Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args(["demo", "--scenario", "clickstream"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("+WHERE id IS NOT NULL AND agent IS NOT NULL;"),
+        "{text}"
+    );
+    // Only the windowed fact is renamed: its DDL and DML.
+    assert!(text.contains("it rewrote 2 files"), "{text}");
+    assert!(
+        text.contains("src_clicks changed (dml) -> upgraded in place"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fct_slow_pages_daily -> fct_slow_pages_daily_v2"),
+        "{text}"
+    );
+    assert!(text.contains("blue/green: aggregation at "), "{text}");
+    assert!(
+        text.contains("records written before the switch came from the old logic"),
+        "{text}"
+    );
+    let md = Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args(["demo", "--scenario", "clickstream", "--format", "markdown"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("| Upgrade |"), "{md}");
+    assert!(md.contains("**in place**"), "{md}");
+}

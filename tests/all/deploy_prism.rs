@@ -354,3 +354,106 @@ fn the_lifecycle_through_prism_proxy_in_front_of_the_stand_in() {
     assert!(!server.has_table("fct_orders"));
     assert!(server.has_table("fct_orders_v2"));
 }
+
+/// An in-place upgrade and its rollback through `prism proxy` in front of
+/// the stand-in: the new statement's properties (with
+/// `sql.tables.initial-offset-from`), the stop, the delete of the replaced
+/// statement are all requests of Confluent's spec.
+#[test]
+fn an_in_place_upgrade_through_prism_proxy_in_front_of_the_stand_in() {
+    let Some(bin) =
+        prism_or_skip("an_in_place_upgrade_through_prism_proxy_in_front_of_the_stand_in")
+    else {
+        return;
+    };
+    let server = crate::flink_server::Server::start();
+    server.seed_tables(&["src_clicks", "raw_clicks"]);
+    server.seed(
+        "stage-dml-src-clicks",
+        "INSERT INTO src_clicks SELECT * FROM raw_clicks",
+        "RUNNING",
+    );
+    let sql = start(
+        &bin,
+        &[
+            "proxy",
+            &spec("confluent-flink-sql-v1.openapi.yaml"),
+            &server.url,
+        ],
+    );
+    let repo = crate::fixture::TempRepo::from_dir(&root().join("testdata/clickstream"));
+    repo.write(
+        "greenlight.yaml",
+        &format!(
+            "upgrade: auto
+environments:
+  stage:
+    confluent_cloud:
+      organization_id: {org}
+      environment_id: {env}
+      provider: aws
+      region: us-west-2
+    flink:
+      compute_pool_id: lfcp-00000
+      catalog_name: {cat}
+      database_name: {db}
+      principal: sa-abc123
+      flink_url: {sql}
+    poll: {{timeout_secs: 5, interval_ms: 5, max_interval_ms: 20, http_backoff_ms: 5}}
+",
+            org = crate::flink_server::ORG,
+            env = crate::flink_server::ENV,
+            cat = crate::flink_server::CATALOG,
+            db = crate::flink_server::DATABASE,
+            sql = sql.url,
+        ),
+    );
+    repo.commit("environments");
+    repo.tag("v1.0.0");
+    repo.edit(
+        "pipelines/sources/web/src_clicks/sql-scripts/dml.src_clicks.sql",
+        |s| {
+            s.replace(
+                "WHERE id IS NOT NULL;",
+                "WHERE id IS NOT NULL AND agent IS NOT NULL;",
+            )
+        },
+    );
+    repo.commit("skip clicks without agent");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
+            .args(args)
+            .current_dir(repo.path())
+            .env("FLINK_API_KEY", "key")
+            .env("FLINK_API_SECRET", "secret")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&["deploy", "--env", "stage"]);
+    let names = server.names();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let new = names[0].clone();
+    assert!(new.starts_with("stage-dml-src-clicks-"), "{new}");
+    assert_eq!(
+        server.get(&new).unwrap()["spec"]["properties"][crate::flink_server::OFFSETS_FROM],
+        "stage-dml-src-clicks"
+    );
+    run(&["rollback", "--env", "stage"]);
+    let names = server.names();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert_ne!(names[0], new);
+    assert_eq!(
+        server.get(&names[0]).unwrap()["spec"]["properties"][crate::flink_server::OFFSETS_FROM],
+        new.as_str()
+    );
+    let calls = server.calls();
+    for m in ["POST", "GET", "PUT", "DELETE"] {
+        assert!(calls.iter().any(|c| c.starts_with(m)), "no {m}: {calls:?}");
+    }
+}

@@ -11,6 +11,16 @@
 //! 'default.(none).x' does not exist`); `CREATE` adds a table, `DROP`
 //! removes it.
 //!
+//! Carry-over offsets as Confluent does them: a statement created with
+//! `sql.tables.initial-offset-from` naming another statement stays PENDING
+//! until that one is STOPPED, then starts from its offsets; it fails when
+//! the referenced statement does not exist, or when it keeps state (its own
+//! check, by keywords: aggregations, joins, OVER, windows, pattern
+//! matching, DISTINCT, subqueries) or writes an upsert table (a table
+//! created with a primary key and no `'changelog.mode' = 'append'`, or
+//! seeded as one). `events` records creates, stops, resumes, deletes and
+//! carry-over starts in order.
+//!
 //! Markers in a statement's SQL choose its fate: `FAIL_ME` fails,
 //! `STUCK` stays PENDING, `THROTTLE` gets one 429 before it is accepted.
 //! [`Fault`]s make requests fail (a 500, an answer lost after the request
@@ -55,6 +65,11 @@ pub(crate) struct State {
     pub tables: BTreeSet<String>,
     /// Existing databases, `catalog.database`.
     pub databases: BTreeSet<String>,
+    /// Tables written as upsert streams, `catalog.database.table`.
+    pub upsert_tables: BTreeSet<String>,
+    /// `create X`, `stop X`, `resume X`, `delete X`, `start X from Y`, in
+    /// order.
+    pub events: Vec<String>,
     pub faults: Vec<Fault>,
     /// Answer 200 to a GET of any statement name (a misbehaving server).
     pub every_name_exists: bool,
@@ -196,6 +211,20 @@ impl Server {
                 st.tables.insert(format!("{CATALOG}.{DATABASE}.{n}"));
             }
         })
+    }
+
+    /// Marks tables of `CATALOG`.`DATABASE` as upsert tables (created
+    /// with a primary key).
+    pub(crate) fn seed_upsert(&self, names: &[&str]) {
+        self.with(|st| {
+            for n in names {
+                st.upsert_tables.insert(format!("{CATALOG}.{DATABASE}.{n}"));
+            }
+        })
+    }
+
+    pub(crate) fn events(&self) -> Vec<String> {
+        self.with(|st| st.events.clone())
     }
 
     /// Whether `CATALOG`.`DATABASE`.`name` exists.
@@ -340,6 +369,7 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
                 );
             }
             st.seq += 1;
+            st.events.push(format!("create {name}"));
             let mut s = statement(&name, &sql, "PENDING", false, "2026-01-01T00:00:00Z");
             s["spec"]["properties"] = v["spec"]["properties"].clone();
             st.statements.push(s.clone());
@@ -373,6 +403,8 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
                     )
                 } else if sql.contains("STUCK") {
                     ("PENDING", String::new())
+                } else if let Some(wait) = carry_over(st, name, &sql, &s["spec"]["properties"]) {
+                    wait
                 } else {
                     match apply_sql(st, &sql, &s["spec"]["properties"]) {
                         Err(e) => ("FAILED", e),
@@ -394,7 +426,12 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
             let stopped = v["spec"]["stopped"].as_bool().unwrap();
             s["spec"]["stopped"] = json!(stopped);
             s["status"]["phase"] = json!(if stopped { "STOPPED" } else { "RUNNING" });
-            (202, s.clone(), false)
+            let s = s.clone();
+            st.events.push(format!(
+                "{} {name}",
+                if stopped { "stop" } else { "resume" }
+            ));
+            (202, s, false)
         }
         ("DELETE", [name]) => {
             let before = st.statements.len();
@@ -402,6 +439,7 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
             if st.statements.len() == before {
                 (404, failure(404, "statement not found"), false)
             } else {
+                st.events.push(format!("delete {name}"));
                 (202, json!({}), false)
             }
         }
@@ -464,23 +502,134 @@ fn handle(st: &mut State, method: &str, path: &str, body: &str) -> (u16, Value, 
     }
 }
 
+/// The property naming the statement whose offsets a new one starts from.
+pub(crate) const OFFSETS_FROM: &str = "sql.tables.initial-offset-from";
+
+/// A statement with carry-over offsets that cannot start yet: still
+/// PENDING while the statement it names runs, FAILED when that statement
+/// does not exist or the new one keeps state. None: it may start (the
+/// start is recorded).
+fn carry_over(
+    st: &mut State,
+    name: &str,
+    sql: &str,
+    props: &Value,
+) -> Option<(&'static str, String)> {
+    let from = props.get(OFFSETS_FROM)?.as_str()?.to_string();
+    let Some(old) = st.statements.iter().find(|s| s["name"] == from.as_str()) else {
+        return Some((
+            "FAILED",
+            format!("The statement '{from}' named by '{OFFSETS_FROM}' does not exist."),
+        ));
+    };
+    let old_phase = old["status"]["phase"].as_str().unwrap_or("").to_string();
+    if let Some(why) = keeps_state(st, sql, props) {
+        return Some((
+            "FAILED",
+            format!(
+                "Carry-over offsets ('{OFFSETS_FROM}') are only supported for stateless statements; this statement {why}."
+            ),
+        ));
+    }
+    if old_phase != "STOPPED" {
+        return Some((
+            "PENDING",
+            format!("Waiting for statement '{from}' to stop."),
+        ));
+    }
+    st.events.push(format!("start {name} from {from}"));
+    None
+}
+
+/// Why a statement keeps state, by its own keyword check (not
+/// greenlight's analysis): aggregations, joins other than UNNEST and
+/// LATERAL, OVER, window TVFs, MATCH_RECOGNIZE, DISTINCT, subqueries, or
+/// an upsert table as its target.
+fn keeps_state(st: &State, sql: &str, props: &Value) -> Option<String> {
+    let u = sql
+        .to_ascii_uppercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = [
+        ("GROUP BY", "aggregates"),
+        (" OVER", "uses OVER"),
+        ("MATCH_RECOGNIZE", "matches patterns"),
+        ("DISTINCT", "uses DISTINCT"),
+        ("(SELECT", "has a subquery"),
+        ("( SELECT", "has a subquery"),
+    ];
+    for (w, why) in words {
+        if u.contains(w) {
+            return Some(why.into());
+        }
+    }
+    for f in [
+        "COUNT(",
+        "SUM(",
+        "AVG(",
+        "MIN(",
+        "MAX(",
+        "LAG(",
+        "LEAD(",
+        "TUMBLE(",
+        "HOP(",
+        "CUMULATE(",
+        "SESSION(",
+    ] {
+        if u.contains(f) {
+            return Some(format!("calls {}", f.trim_end_matches('(')));
+        }
+    }
+    for (k, _) in u.match_indices(" JOIN ") {
+        let next = &u[k + 6..];
+        if !(next.starts_with("UNNEST") || next.starts_with("LATERAL")) {
+            return Some("joins".into());
+        }
+    }
+    // A comma join: `FROM a, b` (a FROM list without parentheses).
+    if let Some(from) = u.split(" FROM ").nth(1) {
+        let list = from.split(" WHERE ").next().unwrap_or("");
+        if list.contains(',') && !list.contains('(') {
+            return Some("joins".into());
+        }
+    }
+    let target = insert_target(sql, props)?;
+    st.upsert_tables
+        .contains(&target)
+        .then(|| format!("writes the upsert table '{target}'"))
+}
+
+/// The full name of the table an INSERT writes.
+fn insert_target(sql: &str, props: &Value) -> Option<String> {
+    let stmts = greenlight::sql::analyze(sql).ok()?;
+    let s = stmts
+        .iter()
+        .find(|s| s.kind == greenlight::sql::StatementKind::Insert)?;
+    Some(full_name(s.target.as_ref()?, props))
+}
+
+/// `catalog.database.table` of a name, resolved against a statement's
+/// properties as Confluent does.
+fn full_name(n: &greenlight::sql::TableName, props: &Value) -> String {
+    let prop = |k: &str| props.get(k).and_then(Value::as_str).map(String::from);
+    let catalog = prop("sql.current-catalog").unwrap_or_else(|| "default".into());
+    let database = prop("sql.current-database").unwrap_or_else(|| "(none)".into());
+    let q = n.qualifier();
+    match q.as_slice() {
+        [] => format!("{catalog}.{database}.{}", n.key()),
+        [d] => format!("{catalog}.{d}.{}", n.key()),
+        [c, d, ..] => format!("{c}.{d}.{}", n.key()),
+    }
+}
+
 /// Runs a statement against the catalog as Confluent would: every name
 /// resolved against the statement's current catalog and database; tables
 /// read or written must exist, `CREATE` adds, `DROP` removes. The error is
 /// Confluent's text.
 fn apply_sql(st: &mut State, sql: &str, props: &Value) -> Result<(), String> {
     use greenlight::sql::{RefRole, StatementKind, TableName};
-    let prop = |k: &str| props.get(k).and_then(Value::as_str).map(String::from);
-    let catalog = prop("sql.current-catalog").unwrap_or_else(|| "default".into());
-    let database = prop("sql.current-database").unwrap_or_else(|| "(none)".into());
-    let full = |n: &TableName| -> String {
-        let q = n.qualifier();
-        match q.as_slice() {
-            [] => format!("{catalog}.{database}.{}", n.key()),
-            [d] => format!("{catalog}.{d}.{}", n.key()),
-            [c, d, ..] => format!("{c}.{d}.{}", n.key()),
-        }
-    };
+    let full = |n: &TableName| -> String { full_name(n, props) };
     let stmts = greenlight::sql::analyze(sql).map_err(|e| format!("SQL parse error: {e}"))?;
     let upper = sql.to_ascii_uppercase();
     for s in &stmts {
@@ -505,6 +654,12 @@ fn apply_sql(st: &mut State, sql: &str, props: &Value) -> Result<(), String> {
                 }
                 if st.tables.contains(&t) && !upper.contains("IF NOT EXISTS") {
                     return Err(format!("Table (or view) '{t}' already exists"));
+                }
+                let compact: String = upper.split_whitespace().collect();
+                if (upper.contains("PRIMARY KEY") && !compact.contains("'CHANGELOG.MODE'='APPEND'"))
+                    || compact.contains("'CHANGELOG.MODE'='UPSERT'")
+                {
+                    st.upsert_tables.insert(t.clone());
                 }
                 st.tables.insert(t);
             }

@@ -260,7 +260,7 @@ fn a_2000_table_release_fits_in_one_comment_with_correct_counts() {
 
 /// Balanced code fences and details; each table's rows have its header's
 /// number of cells.
-fn assert_well_formed(md: &str) {
+pub(crate) fn assert_well_formed(md: &str) {
     let fences = md
         .lines()
         .filter(|l| l.trim_start().starts_with("```"))

@@ -1,0 +1,7 @@
+CREATE TABLE s (id STRING, a INT, b STRING, c STRING, k STRING, arr ARRAY<STRING>, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND);
+CREATE TABLE u (id STRING, k STRING, v INT, ts TIMESTAMP(3), PRIMARY KEY (k) NOT ENFORCED, WATERMARK FOR ts AS ts);
+CREATE TABLE t (id STRING, x STRING, n BIGINT) WITH ('changelog.mode' = 'append');
+INSERT INTO t
+SELECT s.id, w.word, 1
+FROM s, LATERAL TABLE(split_words(s.b)) AS w (word)
+WHERE w.word <> 'v2';

@@ -1,0 +1,8 @@
+CREATE TABLE s (id STRING, a INT, b STRING, c STRING, k STRING, arr ARRAY<STRING>, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND);
+CREATE TABLE u (id STRING, k STRING, v INT, ts TIMESTAMP(3), PRIMARY KEY (k) NOT ENFORCED, WATERMARK FOR ts AS ts);
+CREATE TABLE t (id STRING, x STRING, n BIGINT) WITH ('changelog.mode' = 'append');
+SET 'sql.state-ttl' = '1 h';
+INSERT INTO t
+SELECT id, b, a
+FROM s
+WHERE c = 'v2';
