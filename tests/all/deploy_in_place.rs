@@ -142,6 +142,14 @@ fn a_stateless_statement_is_replaced_in_place_from_its_offsets() {
     let (out, err) = ok(&repo, &["deploy", "--env", "stage"]);
     assert!(out.contains("upgraded"), "{out}");
     let new = in_place_name(&server, &[]);
+    // The plan named it before deploy did (one naming rule).
+    let named = plan["impacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["green"] == "src_clicks")
+        .map(|i| i["statements"]["stage"]["green"].clone());
+    assert_eq!(named, Some(serde_json::json!([new])), "{plan}");
     let s = server.get(&new).unwrap();
     assert_eq!(s["status"]["phase"], "RUNNING", "{err}");
     assert_eq!(
