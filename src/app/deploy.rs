@@ -145,8 +145,7 @@ impl Deployment {
                     g.jobmanager_url.as_deref(),
                     state,
                     timeout,
-                )
-                .map_err(|m| anyhow!(m))?;
+                )?;
                 gw.configure(env);
                 Box::new(gw)
             }

@@ -110,13 +110,15 @@ impl Gateway {
         jobmanager_url: Option<&str>,
         state_file: PathBuf,
         request_timeout: Duration,
-    ) -> Result<Gateway, String> {
+    ) -> Result<Gateway, TargetError> {
+        let unreadable = |reason: String| TargetError::Protocol {
+            what: format!("the statement state file {}", state_file.display()),
+            reason,
+        };
         let state = match std::fs::read_to_string(&state_file) {
-            Ok(t) => {
-                serde_json::from_str(&t).map_err(|e| format!("{}: {e}", state_file.display()))?
-            }
+            Ok(t) => serde_json::from_str(&t).map_err(|e| unreadable(e.to_string()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
-            Err(e) => return Err(format!("{}: {e}", state_file.display())),
+            Err(e) => return Err(unreadable(e.to_string())),
         };
         Ok(Gateway {
             http: Http::new(url, None, request_timeout),
