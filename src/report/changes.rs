@@ -44,6 +44,7 @@ pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String
         for i in &impact.impacted {
             let why = match (i.reason, i.changed.is_empty()) {
                 (Reason::Modified, false) => format!("modified ({})", i.changed.join(", ")),
+                (Reason::StatementSet, _) => "same statement set (one job)".to_string(),
                 (r, _) => r.as_str().to_string(),
             };
             out.push_str(&format!(

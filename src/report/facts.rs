@@ -63,6 +63,7 @@ impl TableFacts {
             Reason::New => "new".into(),
             Reason::Schema => "schema change".into(),
             Reason::Forced => "forced".into(),
+            Reason::StatementSet => "same statement set (one job)".into(),
         }
     }
 

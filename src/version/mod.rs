@@ -23,6 +23,12 @@ pub enum Reason {
     New,
     Schema,
     Forced,
+    /// Written by the same statement set (one job) as a re-versioned
+    /// table: the green job must write only green tables. Its JSON
+    /// `reason` is `forced` (the contract's values), with
+    /// `forced_by: "statement_set"`.
+    #[serde(rename = "forced")]
+    StatementSet,
 }
 
 impl Reason {
@@ -33,6 +39,7 @@ impl Reason {
             Reason::New => "new",
             Reason::Schema => "schema",
             Reason::Forced => "forced",
+            Reason::StatementSet => "forced",
         }
     }
 }
@@ -47,6 +54,11 @@ pub struct Impacted {
     /// The statement's identity (its SQL file's name).
     pub statement: String,
     pub reason: Reason,
+    /// What forced it when it is not in `--also` or the force file:
+    /// `statement_set` (a statement set writing it writes a re-versioned
+    /// table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced_by: Option<&'static str>,
     /// How it is upgraded: `blue_green` (a new version) or `in_place` (its
     /// statement replaced from the old one's offsets, its name kept).
     pub strategy: Strategy,
@@ -148,7 +160,7 @@ pub fn compute_with(input: &ImpactInput<'_>, up: &UpgradeInput<'_>) -> Result<Im
         .filter(|n| show && blockers.get(*n).is_none_or(Vec::is_empty) && !renamed(input, n))
         .cloned()
         .collect();
-    let (impacted_names, in_place) = impacted_tables(input, &mut modified, &candidates);
+    let (impacted_names, in_place, same_job) = impacted_tables(input, &mut modified, &candidates);
     // An impacted table's files may differ only by renames: not cosmetic.
     cosmetic.retain(|n| !impacted_names.contains(n));
     let green_of = green_names(input, &impacted_names, &in_place);
@@ -161,6 +173,7 @@ pub fn compute_with(input: &ImpactInput<'_>, up: &UpgradeInput<'_>) -> Result<Im
         .collect();
     let strategies = Strategies {
         show,
+        same_job: &same_job,
         in_place: &in_place,
         blockers: &blockers,
         impacted: &impacted_names,
@@ -190,6 +203,8 @@ pub fn compute_with(input: &ImpactInput<'_>, up: &UpgradeInput<'_>) -> Result<Im
 /// The upgrade strategies chosen, for the rows.
 struct Strategies<'a> {
     show: bool,
+    /// Tables impacted only because a statement set writing them is.
+    same_job: &'a BTreeSet<String>,
     in_place: &'a BTreeSet<String>,
     /// Why each modified table cannot be upgraded in place on its own
     /// account (empty: eligible).
@@ -257,6 +272,9 @@ fn strategy_reason(
     Some(match reason {
         Reason::New => "a new table: deployed under its own name".to_string(),
         Reason::Forced => "forced (--also or the force file)".to_string(),
+        Reason::StatementSet => {
+            "its statement set (one job) writes a re-versioned table".to_string()
+        }
         Reason::Schema => "a source schema changed: replayed from the earliest offsets".to_string(),
         _ if input.forced.contains(name) => "forced (--also or the force file)".to_string(),
         _ if input.schema.contains(name) => {
@@ -343,7 +361,7 @@ fn impacted_tables(
     input: &ImpactInput<'_>,
     modified: &mut BTreeMap<String, Vec<&'static str>>,
     in_place: &BTreeSet<String>,
-) -> (BTreeSet<String>, BTreeSet<String>) {
+) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     let (base, head, head_to_base) = (input.base, input.head, input.head_to_base);
     let mut roots: BTreeSet<String> = modified
         .keys()
@@ -378,6 +396,25 @@ fn impacted_tables(
         roots.extend(hand_bumped.iter().cloned());
         closure = input.head_graph.closure(roots.iter().map(String::as_str));
     }
+    // A statement set is one job: when it writes an impacted table, every
+    // table it writes is impacted (bounded: each round adds a table).
+    let jobs = statement_sets(head);
+    let mut same_job = BTreeSet::new();
+    for _ in 0..=head.tables.len() {
+        let pulled: Vec<String> = jobs
+            .iter()
+            .filter(|tables| tables.iter().any(|t| closure.contains(t)))
+            .flatten()
+            .filter(|t| !closure.contains(*t))
+            .cloned()
+            .collect();
+        if pulled.is_empty() {
+            break;
+        }
+        same_job.extend(pulled.iter().cloned());
+        roots.extend(pulled);
+        closure = input.head_graph.closure(roots.iter().map(String::as_str));
+    }
     let in_place: BTreeSet<String> = in_place
         .iter()
         .filter(|n| !closure.contains(*n))
@@ -394,7 +431,24 @@ fn impacted_tables(
             .filter(|t| !head_to_base.contains_key(&t.name))
             .map(|t| t.name.clone()),
     );
-    (names, in_place)
+    same_job.retain(|n| !modified.contains_key(n));
+    (names, in_place, same_job)
+}
+
+/// The tables each statement set of the project writes (sets writing one
+/// table left out).
+fn statement_sets(head: &Project) -> Vec<BTreeSet<String>> {
+    let mut sets: BTreeMap<(usize, u32), BTreeSet<String>> = BTreeMap::new();
+    for t in &head.tables {
+        for loc in &t.dml {
+            if let Some(set) = head.statement(*loc).statement_set {
+                sets.entry((loc.file, set))
+                    .or_default()
+                    .insert(t.name.clone());
+            }
+        }
+    }
+    sets.into_values().filter(|s| s.len() > 1).collect()
 }
 
 /// Each impacted table's green name: its own for a new table or one bumped
@@ -447,6 +501,8 @@ fn impacted_row(
         Reason::Schema
     } else if input.forced.contains(name) {
         Reason::Forced
+    } else if strategies.same_job.contains(name) {
+        Reason::StatementSet
     } else {
         Reason::Descendant
     };
@@ -455,6 +511,7 @@ fn impacted_row(
         blue,
         green: green_of[name].clone(),
         reason,
+        forced_by: (reason == Reason::StatementSet).then_some("statement_set"),
         strategy: if strategies.in_place.contains(name) {
             Strategy::InPlace
         } else {

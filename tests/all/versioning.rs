@@ -651,3 +651,64 @@ fn statement_ids_are_stable_across_the_rewrite() {
     repo.commit("rewrite");
     assert_eq!(ids(&repo), before);
 }
+
+/// A statement set is one job: when one of its tables is re-versioned, the
+/// green job must not also write the others' blue tables (two jobs would
+/// write them, every record twice). Its other tables, and their readers,
+/// are re-versioned too.
+#[test]
+fn a_statement_set_is_re_versioned_as_one_job() {
+    let repo = crate::fixture::TempRepo::new(&[
+        (
+            "sql/ddl.sql",
+            "CREATE TABLE src (id INT, v INT) WITH ('connector' = 'datagen');\n\
+             CREATE TABLE a (id INT, v INT) WITH ('connector' = 'blackhole');\n\
+             CREATE TABLE b (id INT, v INT) WITH ('connector' = 'blackhole');\n\
+             CREATE TABLE c (id INT, v INT) WITH ('connector' = 'blackhole');\n\
+             CREATE TABLE d (id INT) WITH ('connector' = 'blackhole');\n",
+        ),
+        (
+            "sql/dml.sql",
+            "EXECUTE STATEMENT SET BEGIN\n\
+             INSERT INTO a SELECT id, v FROM src WHERE v > 1;\n\
+             INSERT INTO b SELECT id, v FROM src;\n\
+             END;\n\
+             INSERT INTO c SELECT id, v FROM b;\n\
+             INSERT INTO d SELECT id FROM src;\n",
+        ),
+    ]);
+    repo.commit("pipeline");
+    repo.tag("v1");
+    repo.edit("sql/dml.sql", |s| s.replace("v > 1", "v > 2"));
+    repo.commit("a: stricter filter");
+    assert_eq!(
+        impacted(&repo.changes(&[])),
+        vec![
+            triple("a", "a_v2", "modified"),
+            triple("b", "b_v2", "forced"),
+            triple("c", "c_v2", "descendant"),
+        ]
+    );
+    let json = repo.changes(&[]);
+    let b = json["impacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["green"] == "b_v2")
+        .unwrap();
+    assert_eq!(b["forced_by"], "statement_set", "{json}");
+    let text = repo.ok(&["changes"], 0);
+    assert!(
+        text.contains("b -> b_v2") && text.contains("same statement set (one job)"),
+        "{text}"
+    );
+    repo.ok(&["rewrite"], 0);
+    let dml = std::fs::read_to_string(repo.path().join("sql/dml.sql")).unwrap();
+    assert!(
+        dml.contains("INSERT INTO a_v2 SELECT")
+            && dml.contains("INSERT INTO b_v2 SELECT")
+            && dml.contains("INSERT INTO c_v2 SELECT id, v FROM b_v2")
+            && dml.contains("INSERT INTO d SELECT"),
+        "{dml}"
+    );
+}
