@@ -215,9 +215,7 @@ fn statement_text(
     let sql = if s.in_statement_set {
         let (first, last) = set_members(stmts, loc.stmt).ok_or_else(changed)?;
         let (lo, hi) = (stmts[first].start, stmts[last].end);
-        let head = last_word(&text[..lo], "EXECUTE").ok_or_else(changed)?;
-        let tail = first_word_end(&text[hi..], "END").map_or(hi, |e| hi + e);
-        text[head..tail].to_string()
+        statement_set_text(&text, lo, hi).ok_or_else(changed)?
     } else {
         text.get(s.start..s.end).ok_or_else(changed)?.to_string()
     };
@@ -239,6 +237,40 @@ fn set_members(stmts: &[crate::sql::Statement], i: usize) -> Option<(usize, usiz
         .map(|(k, _)| k);
     let first = members.next()?;
     Some((first, members.next_back().unwrap_or(first)))
+}
+
+/// The text of the statement set whose members span `lo..hi`, as the one
+/// statement the REST APIs take: `EXECUTE STATEMENT SET BEGIN ... END` as
+/// written, or the SQL client's `BEGIN STATEMENT SET; ... END;` given in
+/// that form.
+fn statement_set_text(text: &str, lo: usize, hi: usize) -> Option<String> {
+    let before = crate::sql::tokenize(&text[..lo]).ok()?;
+    let ends_with = |words: &[&str]| {
+        before.len() >= words.len()
+            && before[before.len() - words.len()..]
+                .iter()
+                .zip(words)
+                .all(|(t, w)| t.is_word_ci(w))
+    };
+    let after = crate::sql::tokenize(&text[hi..]).ok()?;
+    let end = after.iter().find(|t| t.is_word_ci("END"))?;
+    if ends_with(&["EXECUTE", "STATEMENT", "SET", "BEGIN"]) {
+        let head = before[before.len() - 4].start;
+        return Some(text[head..hi + end.end].to_string());
+    }
+    let (semi, rest) = before.split_last()?;
+    let begin_form = semi.kind == crate::sql::TokKind::Semi
+        && rest.len() >= 3
+        && rest[rest.len() - 3..]
+            .iter()
+            .zip(["BEGIN", "STATEMENT", "SET"])
+            .all(|(t, w)| t.is_word_ci(w));
+    begin_form.then(|| {
+        format!(
+            "EXECUTE STATEMENT SET\nBEGIN\n{}\nEND",
+            text[lo..hi + end.start].trim_end()
+        )
+    })
 }
 
 /// Byte offset of the last `word` token of `text`.
@@ -661,6 +693,26 @@ mod tests {
         assert_eq!(
             &text[second..end],
             "EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND"
+        );
+    }
+
+    #[test]
+    fn both_statement_set_forms_deploy_as_one_execute_statement() {
+        let text = "EXECUTE STATEMENT SET BEGIN\n  INSERT INTO a SELECT 1;\nEND;\n-- the SQL client's form\nBEGIN STATEMENT SET;\n  INSERT INTO b SELECT 2;\n  INSERT INTO c SELECT 3;\nEND;\n";
+        let stmts = crate::sql::analyze(text).unwrap();
+        let set = |i: usize| {
+            let (first, last) = set_members(&stmts, i).unwrap();
+            statement_set_text(text, stmts[first].start, stmts[last].end)
+        };
+        assert_eq!(
+            set(0).as_deref(),
+            Some("EXECUTE STATEMENT SET BEGIN\n  INSERT INTO a SELECT 1;\nEND")
+        );
+        assert_eq!(
+            set(2).as_deref(),
+            Some(
+                "EXECUTE STATEMENT SET\nBEGIN\nINSERT INTO b SELECT 2;\n  INSERT INTO c SELECT 3;\nEND"
+            )
         );
     }
 
