@@ -273,21 +273,6 @@ fn statement_set_text(text: &str, lo: usize, hi: usize) -> Option<String> {
     })
 }
 
-/// Byte offset of the last `word` token of `text`.
-fn last_word(text: &str, word: &str) -> Option<usize> {
-    let toks = crate::sql::tokenize(text).ok()?;
-    toks.iter()
-        .rev()
-        .find(|t| t.is_word_ci(word))
-        .map(|t| t.start)
-}
-
-/// Byte offset just past the first `word` token of `text`.
-fn first_word_end(text: &str, word: &str) -> Option<usize> {
-    let toks = crate::sql::tokenize(text).ok()?;
-    toks.iter().find(|t| t.is_word_ci(word)).map(|t| t.end)
-}
-
 /// The name each step of `plan` is deployed under, wave by wave: None for
 /// a step whose statement set is started by another step. The one naming
 /// rule, for deploy and for the plan's reports; `table` gives the name a
@@ -688,11 +673,9 @@ mod tests {
         assert_eq!(set_members(&stmts, 1), Some((1, 2)));
         assert_eq!(set_members(&stmts, 2), Some((1, 2)));
         assert_eq!(set_members(&stmts, 3), Some((3, 3)));
-        let second = last_word(&text[..stmts[3].start], "EXECUTE").unwrap();
-        let end = first_word_end(&text[stmts[3].end..], "END").unwrap() + stmts[3].end;
         assert_eq!(
-            &text[second..end],
-            "EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND"
+            statement_set_text(text, stmts[3].start, stmts[3].end).as_deref(),
+            Some("EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO c SELECT 3;\nEND")
         );
     }
 
