@@ -401,6 +401,39 @@ fn lifecycle(
     head_waves: &[Vec<String>],
     by_head: &BTreeMap<&str, &Impacted>,
 ) -> Lifecycle {
+    // Downstream first, so nothing running loses its input.
+    let reversed: Vec<&Impacted> = head_waves
+        .iter()
+        .rev()
+        .flat_map(|w| w.iter().map(|h| by_head[h.as_str()]))
+        .collect();
+    let runs = |i: &Impacted| {
+        input
+            .head
+            .table(&i.head)
+            .is_some_and(|t| runs_job(input.head, t))
+    };
+    let in_place = input
+        .impact
+        .impacted
+        .iter()
+        .any(|i| i.strategy == Strategy::InPlace);
+    (
+        promotion(input, connectors, &reversed, &runs, in_place),
+        rollback(connectors, &reversed, &runs, in_place),
+        cleanup(input, &reversed, &runs),
+    )
+}
+
+/// Promotion: connectors, consumers of the leaves, then the blue
+/// statements, downstream first.
+fn promotion(
+    input: &PlanInput<'_>,
+    connectors: &[ConnectorChange],
+    reversed: &[&Impacted],
+    runs: &dyn Fn(&Impacted) -> bool,
+    in_place: bool,
+) -> Vec<String> {
     let mut promotion = Vec::new();
     for c in connectors {
         match c.action {
@@ -422,36 +455,19 @@ fn lifecycle(
             )),
         }
     }
-    let leaves: Vec<&Impacted> = input
-        .impact
-        .impacted
-        .iter()
-        .filter(|i| {
-            i.blue.is_some()
-                && i.strategy == Strategy::BlueGreen
-                && input.head_graph.children(&i.head).is_empty()
-        })
-        .collect();
-    for i in &leaves {
+    let leaves = input.impact.impacted.iter().filter(|i| {
+        i.blue.is_some()
+            && i.strategy == Strategy::BlueGreen
+            && input.head_graph.children(&i.head).is_empty()
+    });
+    for i in leaves {
         promotion.push(format!(
             "Move consumers of `{}` to `{}`",
             i.blue.as_deref().unwrap_or_default(),
             i.green
         ));
     }
-    // Downstream first, so nothing running loses its input.
-    let reversed: Vec<&Impacted> = head_waves
-        .iter()
-        .rev()
-        .flat_map(|w| w.iter().map(|h| by_head[h.as_str()]))
-        .collect();
-    let runs = |i: &Impacted| {
-        input
-            .head
-            .table(&i.head)
-            .is_some_and(|t| runs_job(input.head, t))
-    };
-    for i in &reversed {
+    for i in reversed {
         if let Some(b) = &i.blue
             && runs(i)
             && i.strategy == Strategy::BlueGreen
@@ -463,17 +479,22 @@ fn lifecycle(
             ));
         }
     }
-    let in_place = input
-        .impact
-        .impacted
-        .iter()
-        .any(|i| i.strategy == Strategy::InPlace);
     if promotion.is_empty() && in_place {
         promotion
             .push("Nothing to switch: the tables upgraded in place switched at deploy".to_string());
     } else if promotion.is_empty() {
         promotion.push("Nothing to switch: no running table is replaced".to_string());
     }
+    promotion
+}
+
+/// Rollback: connectors back, then each green table, downstream first.
+fn rollback(
+    connectors: &[ConnectorChange],
+    reversed: &[&Impacted],
+    runs: &dyn Fn(&Impacted) -> bool,
+    in_place: bool,
+) -> Vec<String> {
     let mut rollback = Vec::new();
     if connectors
         .iter()
@@ -483,7 +504,7 @@ fn lifecycle(
             "Point the sink connectors back at the blue topics (if they were moved)".to_string(),
         );
     }
-    for i in &reversed {
+    for i in reversed {
         if i.strategy == Strategy::InPlace {
             rollback.push(format!(
                 "Replace the statement of `{}` back with its blue SQL, from the new statement's offsets (the table keeps its name)",
@@ -503,8 +524,17 @@ fn lifecycle(
     } else {
         "Blue is untouched: nothing to restart".to_string()
     });
+    rollback
+}
+
+/// Cleanup after the retention: blue tables, then deleted ones.
+fn cleanup(
+    input: &PlanInput<'_>,
+    reversed: &[&Impacted],
+    runs: &dyn Fn(&Impacted) -> bool,
+) -> Vec<String> {
     let mut cleanup = Vec::new();
-    for i in &reversed {
+    for i in reversed {
         if i.strategy == Strategy::InPlace {
             cleanup.push(format!(
                 "Nothing to drop for `{}`: upgraded in place (its replaced statement is deleted at deploy)",
@@ -528,7 +558,7 @@ fn lifecycle(
             d.name
         ));
     }
-    (promotion, rollback, cleanup)
+    cleanup
 }
 
 /// A sink connector reading some of the project's tables (topics).
