@@ -49,3 +49,28 @@ pub(crate) fn next_version_of_all(
         .map(|t| (t.name.clone(), greenlight::sql::next_version(&t.name)))
         .collect()
 }
+
+/// Runs greenlight in `dir` with the deploy credentials the tests'
+/// environments name (`FLINK_API_*`, `CONFLUENT_CLOUD_API_*`).
+pub(crate) fn with_credentials(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args(args)
+        .current_dir(dir)
+        .env("FLINK_API_KEY", "key")
+        .env("FLINK_API_SECRET", "secret")
+        .env("CONFLUENT_CLOUD_API_KEY", "ckey")
+        .env("CONFLUENT_CLOUD_API_SECRET", "csecret")
+        .output()
+        .unwrap()
+}
+
+/// [`with_credentials`], which must succeed: its stdout and stderr.
+pub(crate) fn with_credentials_ok(dir: &Path, args: &[&str]) -> (String, String) {
+    let o = with_credentials(dir, args);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    );
+    assert!(o.status.success(), "{args:?}: {out}{err}");
+    (out, err)
+}

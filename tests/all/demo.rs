@@ -1,19 +1,25 @@
 //! `greenlight demo` tells the pull request's flow for a terminal.
 use std::process::Command;
 
-#[test]
-fn the_demo_shows_the_change_the_rewrite_and_the_plan() {
+/// What `greenlight demo ARGS` prints; it must succeed.
+fn demo(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_greenlight"))
         .arg("demo")
+        .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
         .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_demo_shows_the_change_the_rewrite_and_the_plan() {
+    let text = demo(&[]);
     // The SQL change, as a diff.
     assert!(
         text.contains("+WHERE o.order_status <> 'CANCELLED' AND"),
@@ -41,17 +47,7 @@ fn the_demo_shows_the_change_the_rewrite_and_the_plan() {
 /// The second scenario: a release mixing both upgrade strategies.
 #[test]
 fn the_clickstream_demo_mixes_in_place_and_blue_green() {
-    let out = Command::new(env!("CARGO_BIN_EXE_greenlight"))
-        .args(["demo", "--scenario", "clickstream"])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = demo(&["--scenario", "clickstream"]);
     assert!(
         text.contains("+WHERE id IS NOT NULL AND agent IS NOT NULL;"),
         "{text}"
@@ -71,12 +67,7 @@ fn the_clickstream_demo_mixes_in_place_and_blue_green() {
         text.contains("records written before the switch came from the old logic"),
         "{text}"
     );
-    let md = Command::new(env!("CARGO_BIN_EXE_greenlight"))
-        .args(["demo", "--scenario", "clickstream", "--format", "markdown"])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    let md = String::from_utf8(md.stdout).unwrap();
+    let md = demo(&["--scenario", "clickstream", "--format", "markdown"]);
     assert!(md.contains("| Upgrade |"), "{md}");
     assert!(md.contains("**in place**"), "{md}");
 }

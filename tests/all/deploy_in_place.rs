@@ -77,25 +77,11 @@ fn server() -> Server {
 }
 
 fn run(repo: &TempRepo, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
-        .args(args)
-        .current_dir(repo.path())
-        .env("FLINK_API_KEY", "key")
-        .env("FLINK_API_SECRET", "secret")
-        .env("CONFLUENT_CLOUD_API_KEY", "ckey")
-        .env("CONFLUENT_CLOUD_API_SECRET", "csecret")
-        .output()
-        .unwrap()
+    crate::common::with_credentials(repo.path(), args)
 }
 
 fn ok(repo: &TempRepo, args: &[&str]) -> (String, String) {
-    let o = run(repo, args);
-    let (out, err) = (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{args:?}\n{out}\n{err}");
-    (out, err)
+    crate::common::with_credentials_ok(repo.path(), args)
 }
 
 /// The statement replacing `src_clicks` in place (its name has a hash).
