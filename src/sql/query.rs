@@ -562,13 +562,7 @@ impl<'t> QueryAnalyzer<'t> {
                                 }
                                 return Err(self.adjacent(p, q, i));
                             }
-                            let j = self.maybe_candidate(i, hi, block);
-                            prev = if j == i + 1 && self.is_glue(i) {
-                                Prev::Glue
-                            } else {
-                                Prev::Operand(i, j - 1)
-                            };
-                            i = j;
+                            (prev, i) = self.word_operand(i, hi, block);
                             continue;
                         }
                     }
@@ -1098,13 +1092,7 @@ impl<'t> QueryAnalyzer<'t> {
                     {
                         return Err(self.adjacent(p, q, i));
                     }
-                    let j = self.maybe_candidate(i, hi, block);
-                    prev = if j == i + 1 && self.is_glue(i) {
-                        Prev::Glue
-                    } else {
-                        Prev::Operand(i, j - 1)
-                    };
-                    i = j;
+                    (prev, i) = self.word_operand(i, hi, block);
                 }
                 TokKind::Str | TokKind::Number => {
                     prev = Prev::Operand(i, i);
@@ -1126,6 +1114,18 @@ impl<'t> QueryAnalyzer<'t> {
             }
         }
         Ok(())
+    }
+
+    /// The word at `i` as an operand (a name chain, see
+    /// [`Self::maybe_candidate`]) or as glue, and the index after it.
+    fn word_operand(&mut self, i: usize, hi: usize, block: usize) -> (Prev, usize) {
+        let j = self.maybe_candidate(i, hi, block);
+        let prev = if j == i + 1 && self.is_glue(i) {
+            Prev::Glue
+        } else {
+            Prev::Operand(i, j - 1)
+        };
+        (prev, j)
     }
 
     /// If `toks[i]` starts a chain `x.y[.z]` (or `x.*`), records `x` as a
