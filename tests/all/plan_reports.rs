@@ -240,12 +240,7 @@ fn a_2000_table_release_fits_in_one_comment_with_correct_counts() {
         &md[..600]
     );
     let shown = md.lines().filter(|l| l.starts_with("| `int_table")).count();
-    let more: usize = md
-        .split("…and ")
-        .nth(1)
-        .and_then(|s| s.split(" more tables").next())
-        .and_then(|s| s.parse().ok())
-        .expect("a count of the rows not shown");
+    let more = not_shown(&md, "tables");
     assert_eq!(shown + more, 2000);
     // 2000 waves: the condensed graph groups them in ranges.
     let graphs = mermaid_blocks(&md);
@@ -260,6 +255,15 @@ fn a_2000_table_release_fits_in_one_comment_with_correct_counts() {
 
 /// Balanced code fences and details; each table's rows have its header's
 /// number of cells.
+/// N in the comment's "…and N more WHAT" line.
+fn not_shown(md: &str, what: &str) -> usize {
+    md.split("…and ")
+        .nth(1)
+        .and_then(|s| s.split(&format!(" more {what}")).next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no \"…and N more {what}\" line"))
+}
+
 pub(crate) fn assert_well_formed(md: &str) {
     let fences = md
         .lines()
@@ -892,12 +896,7 @@ fn the_failure_comment_fits_and_shows_names_as_text() {
         &body[..500]
     );
     let shown = body.lines().filter(|l| l.starts_with("| `")).count();
-    let more: usize = body
-        .split("…and ")
-        .nth(1)
-        .and_then(|s| s.split(" more problems").next())
-        .and_then(|s| s.parse().ok())
-        .expect("a count of the problems not shown");
+    let more = not_shown(&body, "problems");
     assert_eq!(shown + more, 1500);
     // Repository-relative paths in the table, as code spans that outlast the
     // name's backtick run.
