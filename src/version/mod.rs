@@ -431,7 +431,6 @@ fn impacted_tables(
             .filter(|t| !head_to_base.contains_key(&t.name))
             .map(|t| t.name.clone()),
     );
-    same_job.retain(|n| !modified.contains_key(n));
     (names, in_place, same_job)
 }
 
