@@ -4,6 +4,8 @@
 # Gateway (tests/e2e/flink-sql-gateway/) beside it:
 #   scripts/flink-local.sh start   # installs apache-flink==2.3.0 in $BASE/venv if needed
 #   scripts/flink-local.sh stop
+#   scripts/flink-local.sh install # only the venv (CI does it first, on an
+#                                  # empty disk: the wheels unpack to ~1 GB)
 # BASE is $GREENLIGHT_FLINK_DIR, default .flink/ in the checkout: its own
 # FLINK_HOME, pid files, logs and free ports (kept in $BASE/ports.env), so
 # several checkouts can run Flink side by side. A start when the cluster is
@@ -38,19 +40,27 @@ wait_for() {
   return 1
 }
 
+install_venv() {
+  mkdir -p "$BASE"
+  if ! "$VENV/bin/python" -c 'import pyflink' 2>/dev/null; then
+    python3 -m venv "$VENV"
+    # No pip cache: it would keep a second copy of the ~400 MB of wheels.
+    "$VENV/bin/pip" install -q --no-cache-dir apache-flink==2.3.0
+  fi
+}
+
 case "${1:-start}" in
 stop)
   daemons stop
   exit 0 ;;
+install)
+  install_venv
+  exit 0 ;;
 start) ;;
-*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|install" >&2; exit 2 ;;
 esac
 
-mkdir -p "$BASE"
-if ! "$VENV/bin/python" -c 'import pyflink' 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q apache-flink==2.3.0
-fi
+install_venv
 free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # shellcheck disable=SC1090
 [ -f "$PORTS" ] && . "$PORTS"
