@@ -149,6 +149,13 @@ impl Project {
                         message: "a query with no target is not part of the lineage".into(),
                         hint: "write it as INSERT INTO <table> SELECT ..., or move it to a tests/ folder".into(),
                     }),
+                    StatementKind::Batch => statement_warnings.push(FileError {
+                        path: file.path.clone(),
+                        line: stmt.line,
+                        col: stmt.col,
+                        message: "a batch statement (DELETE, UPDATE, TRUNCATE) is not part of the lineage, and greenlight never deploys it".into(),
+                        hint: "its table names are renamed with their tables; run it yourself, or move it out of the pipeline files".into(),
+                    }),
                     _ => {}
                 }
             }

@@ -89,12 +89,25 @@ impl Tok {
     }
 }
 
+const BOM: char = '\u{FEFF}';
+
 /// Tokenizes `src`, keeping only significant tokens.
 ///
 /// Most texts take the fast route ([`super::fastlex`]); a text it does not
 /// cover (or that does not tokenize) goes through sqlparser's tokenizer,
 /// which gives the same tokens and the exact error.
 pub fn tokenize(src: &str) -> Result<Vec<Tok>, SqlError> {
+    // A UTF-8 byte order mark (saved by some Windows editors) is not text:
+    // the tokens keep their byte offsets in the file, and columns are the
+    // ones an editor shows.
+    if let Some(rest) = src.strip_prefix(BOM) {
+        let mut toks = tokenize(rest)?;
+        for t in &mut toks {
+            t.start += BOM.len_utf8();
+            t.end += BOM.len_utf8();
+        }
+        return Ok(toks);
+    }
     match super::fastlex::tokenize(src) {
         Some(toks) => Ok(toks),
         None => tokenize_with_sqlparser(src),
@@ -302,6 +315,20 @@ fn opening_position(src: &str, what: char) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_token() {
+        let src = "\u{FEFF}CREATE TABLE t (a INT);\r\nINSERT INTO t SELECT 1";
+        let toks = tokenize(src).unwrap();
+        assert_eq!(&src[toks[0].start..toks[0].end], "CREATE");
+        assert_eq!((toks[0].line, toks[0].col), (1, 1));
+        assert_eq!((toks[2].line, toks[2].col), (1, 14));
+        let insert = toks.iter().find(|t| t.is_kw(Keyword::INSERT)).unwrap();
+        assert_eq!(&src[insert.start..insert.end], "INSERT");
+        assert_eq!((insert.line, insert.col), (2, 1));
+        let err = tokenize("\u{FEFF}SELECT 'open").unwrap_err();
+        assert!(err.to_string().contains("1:8"), "{err}");
+    }
 
     #[test]
     fn byte_spans_are_exact_with_multibyte_text() {

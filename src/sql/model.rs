@@ -107,6 +107,10 @@ pub enum StatementKind {
     Config,
     Drop,
     Alter,
+    /// `DELETE`, `UPDATE`, `TRUNCATE TABLE`: batch statements that change a
+    /// table's rows. Not part of the lineage, never deployed; the table and
+    /// what their subqueries read are renamed with their tables.
+    Batch,
     /// `CREATE FUNCTION|CATALOG|DATABASE` and the like: no table lineage.
     Ignored,
 }
@@ -147,6 +151,7 @@ impl StatementKind {
             StatementKind::Config => "config",
             StatementKind::Drop => "drop",
             StatementKind::Alter => "alter",
+            StatementKind::Batch => "batch",
             StatementKind::Ignored => "ignored",
         }
     }
@@ -278,6 +283,7 @@ mod tests {
             Config,
             Drop,
             Alter,
+            Batch,
             Ignored,
         ];
         assert!(runs.iter().all(|k| k.runs_continuously()));
@@ -295,6 +301,7 @@ mod tests {
                 | Config
                 | Drop
                 | Alter
+                | Batch
                 | Ignored => {}
             }
         }

@@ -296,6 +296,34 @@ impl<'t> QueryAnalyzer<'t> {
         Ok(())
     }
 
+    /// `t [[AS] alias] <expressions>` after `DELETE FROM` or `UPDATE`: the
+    /// table is renamed with its table (a mention, not a lineage edge) and
+    /// is in scope for the expressions, whose subqueries may qualify it.
+    pub(super) fn analyze_on_table(&mut self, i: usize, hi: usize) -> Result<(), SqlError> {
+        let block = self.new_block(None);
+        let (name, mut next) = self.name(i, hi)?;
+        let mut visible = name.key().to_string();
+        self.refs.push(TableRef {
+            name,
+            role: RefRole::Mention,
+        });
+        let mut table_ref = Some(self.refs.len() - 1);
+        if next < hi && self.toks[next].is_kw(Keyword::AS) {
+            next += 1;
+        }
+        if next < hi && self.is_plain_word(next) {
+            visible = self.toks[next].word().map(|(w, _)| w.to_string()).unwrap_or_default();
+            table_ref = None;
+            next += 1;
+        }
+        self.blocks[block]
+            .factors
+            .push(Factor { visible, table_ref });
+        self.expr(next, hi, block, false)?;
+        self.resolve_qualifiers();
+        Ok(())
+    }
+
     /// Whether a query starts at `i` (after any number of `(`).
     pub(super) fn starts_query(&self, mut i: usize, mut hi: usize) -> bool {
         while i < hi {
@@ -1076,6 +1104,19 @@ impl<'t> QueryAnalyzer<'t> {
                     prev = Prev::Operand(i + 1, next - 1);
                     i = next;
                 }
+                // `MODEL m`, an argument of ML_PREDICT, ML_EVALUATE and
+                // other model functions (Flink 2.1, Confluent): a model,
+                // not a table.
+                TokKind::Word { .. }
+                    if matches!(prev, Prev::Glue)
+                        && t.is_word_ci("MODEL")
+                        && i + 1 < hi
+                        && self.is_plain_word(i + 1) =>
+                {
+                    let (_, next) = self.name(i + 1, hi)?;
+                    prev = Prev::Operand(i + 1, next - 1);
+                    i = next;
+                }
                 TokKind::Word { .. } if t.is_kw(Keyword::SELECT) => {
                     // A query not at the start of a group: `ARRAY(... SELECT)`
                     // is not Flink; refuse rather than guess.
@@ -1486,6 +1527,10 @@ mod tests {
             "INSERT INTO t SELECT `id`, STR_TO_MAP('a:' || x || ';b:' || y, ';', ':') AS `m` FROM `s`",
             "INSERT INTO t SELECT *, CURRENT_WATERMARK(ts) AS wm FROM s WHERE CURRENT_WATERMARK(ts) IS NULL OR ts > CURRENT_WATERMARK(ts)",
             "INSERT INTO t SELECT * FROM s, LATERAL TABLE(ML_PREDICT('model', text)) AS p (label)",
+            "INSERT INTO t SELECT * FROM ML_PREDICT(TABLE s, MODEL m, DESCRIPTOR(text), MAP['async', 'true'])",
+            "INSERT INTO t SELECT * FROM ML_PREDICT(TABLE s, MODEL `cat`.db.m, DESCRIPTOR(text))",
+            "INSERT INTO t SELECT * FROM TABLE(ML_EVALUATE(TABLE s, MODEL m, DESCRIPTOR(label, text)))",
+            "INSERT INTO t SELECT model, model.x FROM s WHERE model IN (1, 2)",
             "INSERT INTO t SELECT * FROM counting(input => TABLE s PARTITION BY user_id, threshold => 10)",
             "INSERT INTO t SELECT * FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR($rowtime), INTERVAL '1' MINUTE)) AS w",
             "CREATE TABLE t WITH ('connector' = 'kafka') AS SELECT * FROM s",

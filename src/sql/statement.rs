@@ -394,7 +394,37 @@ fn statement(
         | Keyword::SHOW
         | Keyword::DESCRIBE
         | Keyword::DESC => (StatementKind::Config, None),
-        Keyword::EXPLAIN => (StatementKind::Ignored, None),
+        Keyword::EXPLAIN | Keyword::CALL | Keyword::CLEAR => (StatementKind::Ignored, None),
+        // SQL client and job statements: `STOP JOB 'id'`, `HELP`, `QUIT`.
+        _ if ["STOP", "HELP", "QUIT", "EXIT"]
+            .iter()
+            .any(|w| first.is_word_ci(w)) =>
+        {
+            (StatementKind::Ignored, None)
+        }
+        // `COMPILE AND EXECUTE PLAN 'file' FOR INSERT ...` runs the insert.
+        _ if starts_with_words(toks, lo, &["COMPILE", "AND", "EXECUTE", "PLAN"]) => {
+            let i = plan_for(&a, toks, lo + 4, hi)?;
+            (StatementKind::Insert, Some(insert(&mut a, toks, i, hi)?))
+        }
+        // `COMPILE PLAN 'file' FOR INSERT ...` only writes the plan: no
+        // lineage, but its names are renamed with their tables.
+        _ if starts_with_words(toks, lo, &["COMPILE", "PLAN"]) => {
+            let i = plan_for(&a, toks, lo + 2, hi)?;
+            (StatementKind::Ignored, Some(insert(&mut a, toks, i, hi)?))
+        }
+        Keyword::ANALYZE => {
+            table_after(&mut a, toks, lo + 1, hi, "ANALYZE")?;
+            (StatementKind::Ignored, None)
+        }
+        Keyword::TRUNCATE => {
+            table_after(&mut a, toks, lo + 1, hi, "TRUNCATE")?;
+            (StatementKind::Batch, None)
+        }
+        Keyword::DELETE | Keyword::UPDATE => {
+            delete_or_update(&mut a, toks, lo, hi)?;
+            (StatementKind::Batch, None)
+        }
         Keyword::SELECT | Keyword::WITH | Keyword::VALUES => {
             a.analyze_query(lo, hi)?;
             (StatementKind::Query, None)
@@ -407,7 +437,7 @@ fn statement(
             return Err(a.err_at(
                 lo,
                 format!("statement not understood (it starts with `{}`)", first_text(first)),
-                "greenlight reads CREATE, INSERT, EXECUTE STATEMENT SET, SET, DROP, ALTER and queries",
+                "greenlight reads CREATE, INSERT, EXECUTE, SET, DROP, ALTER, queries and the SQL client's statements",
             ));
         }
     };
@@ -722,6 +752,60 @@ fn insert(
     }
     a.analyze_query(i, hi)?;
     Ok(name)
+}
+
+/// After `COMPILE [AND EXECUTE] PLAN`: `'file' FOR`, and the index of the
+/// INSERT that follows.
+fn plan_for(a: &QueryAnalyzer<'_>, toks: &[Tok], i: usize, hi: usize) -> Result<usize, SqlError> {
+    let at = |i: usize| toks.get(i).filter(|_| i < hi);
+    if !at(i).is_some_and(|t| t.kind == TokKind::Str)
+        || !at(i + 1).is_some_and(|t| t.is_kw(Keyword::FOR))
+        || !at(i + 2).is_some_and(|t| t.is_kw(Keyword::INSERT))
+    {
+        return Err(a.err_at(
+            i.min(hi - 1),
+            "expected 'plan file' FOR INSERT INTO ... after COMPILE [AND EXECUTE] PLAN",
+            "",
+        ));
+    }
+    Ok(i + 3)
+}
+
+/// `TABLE name` after ANALYZE or TRUNCATE: the table, renamed with it (a
+/// mention, not a lineage edge).
+fn table_after(
+    a: &mut QueryAnalyzer<'_>,
+    toks: &[Tok],
+    i: usize,
+    hi: usize,
+    what: &str,
+) -> Result<(), SqlError> {
+    if !(i < hi && toks[i].is_kw(Keyword::TABLE)) {
+        return Err(a.err_at(i.min(hi - 1), format!("expected TABLE after {what}"), ""));
+    }
+    let (name, _) = target_name(a, toks, i + 1, hi, "expected a table name")?;
+    a.push_ref(name, RefRole::Mention);
+    Ok(())
+}
+
+/// `DELETE FROM t [WHERE ...]` and `UPDATE t SET ... [WHERE ...]` (batch
+/// statements): the table and the tables their subqueries read, renamed
+/// with their tables.
+fn delete_or_update(
+    a: &mut QueryAnalyzer<'_>,
+    toks: &[Tok],
+    lo: usize,
+    hi: usize,
+) -> Result<(), SqlError> {
+    let mut i = lo + 1;
+    if toks[lo].is_kw(Keyword::DELETE) {
+        if !(i < hi && toks[i].is_kw(Keyword::FROM)) {
+            return Err(a.err_at(i.min(hi - 1), "expected FROM after DELETE", ""));
+        }
+        i += 1;
+    }
+    target_name(a, toks, i, hi, "expected a table name")?;
+    a.analyze_on_table(i, hi)
 }
 
 /// `DROP|ALTER [TEMPORARY] TABLE|VIEW|MATERIALIZED TABLE [IF EXISTS] name`.

@@ -1,0 +1,1 @@
+DELETE fct_orders WHERE id = 1;
