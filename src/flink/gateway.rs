@@ -509,6 +509,12 @@ impl Gateway {
                         record.job_id = Some(j.id);
                         record.phase = "RUNNING".into();
                     }
+                    // A DDL whose answer was lost: sent again it would fail
+                    // with "already exists". The table it creates is there.
+                    None if self.created_table_exists(record)? => {
+                        record.error = None;
+                        record.phase = "COMPLETED".into();
+                    }
                     None => return Err(e),
                 }
             }
@@ -516,6 +522,20 @@ impl Gateway {
         }
         record.stopped = false;
         Ok(())
+    }
+
+    /// Whether `record` is a DDL that runs no job (`CREATE TABLE`, `CREATE
+    /// VIEW`, a materialized table's schema) and the table it creates
+    /// exists, in the record's catalog and database.
+    fn created_table_exists(&mut self, record: &Record) -> Result<bool, TargetError> {
+        let Some(table) = created_table(&record.sql) else {
+            return Ok(false);
+        };
+        match self.execute(&format!("DESCRIBE {table}"), &record.properties) {
+            Ok(_) => Ok(true),
+            Err(TargetError::Failed(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// A table as a bounded query may read it: itself when the table is
@@ -555,6 +575,21 @@ impl Gateway {
         })?;
         Ok(twin)
     }
+}
+
+/// The table `sql` creates, backquoted, when it is one DDL statement that
+/// runs no job.
+fn created_table(sql: &str) -> Option<String> {
+    let statements = crate::sql::analyze(sql).ok()?;
+    let [statement] = statements.as_slice() else {
+        return None;
+    };
+    if !statement.kind.defines_table() || statement.kind.runs_continuously() {
+        return None;
+    }
+    let name = statement.target.as_ref()?;
+    let parts: Vec<String> = name.parts.iter().map(|p| quote(&p.value)).collect();
+    Some(parts.join("."))
 }
 
 /// A backquoted identifier.

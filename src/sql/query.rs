@@ -312,7 +312,10 @@ impl<'t> QueryAnalyzer<'t> {
             next += 1;
         }
         if next < hi && self.is_plain_word(next) {
-            visible = self.toks[next].word().map(|(w, _)| w.to_string()).unwrap_or_default();
+            visible = self.toks[next]
+                .word()
+                .map(|(w, _)| w.to_string())
+                .unwrap_or_default();
             table_ref = None;
             next += 1;
         }

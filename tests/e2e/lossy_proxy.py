@@ -1,11 +1,11 @@
-"""An HTTP proxy that loses one answer: it forwards every request to
-UPSTREAM and relays the answer, except for the first POST whose body holds
+"""An HTTP proxy that loses answers: it forwards every request to UPSTREAM
+and relays the answer, except for the first POST whose body holds each
 MARKER: that one is forwarded (the server acts on it) and the connection is
 then closed without an answer, as when a timeout or a reset loses it on the
 way back. greenlight must then find what the server did instead of sending
 the request again.
 
-Usage: python lossy_proxy.py PORT UPSTREAM MARKER
+Usage: python lossy_proxy.py PORT UPSTREAM MARKER [MARKER...]
 """
 import sys
 import threading
@@ -13,9 +13,9 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PORT, UPSTREAM, MARKER = int(sys.argv[1]), sys.argv[2].rstrip("/"), sys.argv[3]
+PORT, UPSTREAM, MARKERS = int(sys.argv[1]), sys.argv[2].rstrip("/"), sys.argv[3:]
 LOCK = threading.Lock()
-LOST = []
+LOST = set()
 
 
 class Proxy(BaseHTTPRequestHandler):
@@ -37,11 +37,15 @@ class Proxy(BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, headers, data = e.code, e.headers, e.read()
         with LOCK:
-            lose = self.command == "POST" and body and MARKER.encode() in body and not LOST
+            marker = next(
+                (m for m in MARKERS if self.command == "POST" and body and m.encode() in body),
+                None,
+            )
+            lose = marker is not None and marker not in LOST
             if lose:
-                LOST.append(self.path)
+                LOST.add(marker)
         if lose:
-            print(f"lost the answer to POST {self.path}", flush=True)
+            print(f"lost the answer to POST {self.path} ({marker})", flush=True)
             self.close_connection = True
             self.connection.close()
             return

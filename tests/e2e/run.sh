@@ -94,11 +94,13 @@ elif [ "${GREENLIGHT_REQUIRE_PRISM:-0}" = 1 ]; then
   echo "e2e: tools/prism is not installed" >&2; exit 1
 fi
 
-# In front of it all, a proxy that loses the answer to the first green DML
-# submission (the statement runs, greenlight never hears): greenlight must
-# adopt the job it started, not start a second one.
+# In front of it all, a proxy that loses the answers to the first green DDL
+# and DML submissions (the statement runs, greenlight never hears):
+# greenlight must adopt the table and the job it started, not send them
+# again (a second CREATE TABLE fails, a second INSERT is a second job).
 L_PORT="$(free_port)"
-"$PY" "$ROOT/tests/e2e/lossy_proxy.py" "$L_PORT" "$GW_URL" '"pipeline.name":"e2e-dml-int-orders-v2"' >"$WORK/lossy.log" 2>&1 &
+"$PY" "$ROOT/tests/e2e/lossy_proxy.py" "$L_PORT" "$GW_URL" \
+  '"pipeline.name":"e2e-ddl-int-orders-v2"' '"pipeline.name":"e2e-dml-int-orders-v2"' >"$WORK/lossy.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 30); do curl -sf --max-time 2 "http://127.0.0.1:$L_PORT/info" >/dev/null && break; sleep 1; done
 GW_URL="http://127.0.0.1:$L_PORT"
@@ -201,10 +203,10 @@ feed part-2.csv 51 80 &   # blue keeps producing while green deploys
 FEED=$!
 gl deploy --env e2e
 wait "$FEED"
-grep -q "lost the answer to POST" "$WORK/lossy.log" || { echo "e2e: no answer was lost" >&2; exit 1; }
+[ "$(grep -c "lost the answer to POST" "$WORK/lossy.log")" = 2 ] || { cat "$WORK/lossy.log"; echo "e2e: the DDL and DML answers were not both lost" >&2; exit 1; }
 S="$(jobs_state)"
 [ "$(echo "$S" | tr ' ' '\n' | grep -c '^e2e-dml-int-orders-v2=')" = 1 ] || { echo "e2e: the lost submission started a second job: $S" >&2; exit 1; }
-echo "e2e: the answer to e2e-dml-int-orders-v2 was lost; its one job was adopted"
+echo "e2e: the answers to e2e-ddl-int-orders-v2 and e2e-dml-int-orders-v2 were lost; the table and the one job were adopted"
 wait_count fct_big_orders 72 90
 echo "e2e: blue kept producing: $(count fct_big_orders) records"
 
