@@ -5,8 +5,10 @@ use serde::Deserialize;
 
 use crate::error::{ConfigError, Result};
 
+/// The config file's name, looked up in the project folder.
 pub const CONFIG_FILE: &str = "greenlight.yaml";
 
+/// Project settings read from `greenlight.yaml`; defaults for what it leaves out.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -87,17 +89,25 @@ pub struct SchemaSource {
 #[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CompatibilityMode {
+    /// New schema reads records of the latest version.
     Backward,
+    /// New schema reads records of every earlier version.
     BackwardTransitive,
+    /// Records of the new schema are read by the latest version.
     Forward,
+    /// Records of the new schema are read by every earlier version.
     ForwardTransitive,
+    /// Both backward and forward, with the latest version.
     Full,
+    /// Both backward and forward, with every earlier version (the default).
     #[default]
     FullTransitive,
+    /// No compatibility check.
     None,
 }
 
 impl CompatibilityMode {
+    /// The Confluent name (`BACKWARD_TRANSITIVE`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             CompatibilityMode::Backward => "BACKWARD",
@@ -143,15 +153,20 @@ impl CompatibilityMode {
     }
 }
 
+/// The format of a schema file.
 #[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum SchemaFormat {
+    /// Avro (`.avsc`).
     Avro,
+    /// JSON Schema (`.json`).
     Json,
+    /// Protobuf (`.proto`).
     Protobuf,
 }
 
 impl SchemaFormat {
+    /// The name used in the config (`avro`, `json`, `protobuf`).
     pub fn as_str(self) -> &'static str {
         match self {
             SchemaFormat::Avro => "avro",
@@ -196,6 +211,7 @@ impl SchemaSource {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SchemaRegistry {
+    /// Base URL of the registry (`http://` or `https://`).
     pub url: String,
     /// Environment variable holding the API key (basic auth user).
     #[serde(default)]
@@ -264,6 +280,7 @@ impl Config {
         }
     }
 
+    /// Parses and validates config text; defaults when it is blank.
     pub fn parse(text: &str) -> std::result::Result<Config, Invalid> {
         if text.trim().is_empty() {
             return Ok(Config::default());
@@ -334,26 +351,44 @@ pub enum Invalid {
     /// YAML or serde: `line:col: message` when a position is known.
     #[error("{0}")]
     Yaml(String),
+    /// `max_sql_file_bytes` is 0.
     #[error("max_sql_file_bytes must be more than 0\n  hint: leave it out for the default (4 MiB)")]
     MaxSqlFileBytes,
+    /// `default_catalog` or `default_database` (named) is set to an empty string.
     #[error("{0} must not be empty\n  hint: leave it out when it is not known")]
     EmptyDefault(&'static str),
+    /// Two `schemas` entries name the same table.
     #[error(
         "schemas: table `{0}` is listed twice\n  hint: give each external table one schema file"
     )]
     SchemaTwice(String),
+    /// A schema file's format is neither set nor told by its extension.
     #[error(
         "schemas: cannot tell the format of `{file}` (table `{table}`)\n  hint: use a .avsc, .json or .proto file, or set `format: avro|json|protobuf`"
     )]
-    SchemaFormat { file: String, table: String },
+    SchemaFormat {
+        /// The schema file, as configured.
+        file: String,
+        /// The external table it is for.
+        table: String,
+    },
+    /// A schema file's path is empty, absolute or leaves the project.
     #[error(
         "schemas: `{file}` (table `{table}`) must be a path inside the project, relative to it"
     )]
-    SchemaPath { file: String, table: String },
+    SchemaPath {
+        /// The schema file, as configured.
+        file: String,
+        /// The external table it is for.
+        table: String,
+    },
+    /// `schema_registry.url` is not an `http://` or `https://` URL.
     #[error("schema_registry.url must start with http:// or https://")]
     RegistryUrl,
+    /// Only one of `api_key_env` and `api_secret_env` is set.
     #[error("schema_registry: set both api_key_env and api_secret_env, or neither")]
     RegistryCredentials,
+    /// A credential variable belongs to the GitHub runner.
     #[error(transparent)]
     RunnerVariable(#[from] RunnerVariable),
 }
@@ -368,6 +403,7 @@ const RUNNER_PREFIXES: &[&str] = &["GITHUB_", "INPUT_", "ACTIONS_", "RUNNER_"];
     "{key}: `{name}` is a variable of the GitHub runner, not a credential greenlight may send\n  hint: put the credential in a secret of its own and pass it in a variable such as SCHEMA_REGISTRY_KEY"
 )]
 pub struct RunnerVariable {
+    /// The config key that names the variable (e.g. `schema_registry.api_key_env`).
     pub key: String,
     /// The variable's name, as an inert excerpt.
     pub name: String,

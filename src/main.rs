@@ -1,3 +1,4 @@
+//! The `greenlight` command: parses the command line and calls the library.
 use std::process::ExitCode;
 
 use clap::Parser;

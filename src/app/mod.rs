@@ -14,6 +14,7 @@ use crate::config::Config;
 /// What a command ended with, mapped to the exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// The command succeeded.
     Ok,
     /// Rewrites are pending (`rewrite --check`).
     Pending,

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "greenlight", version, about, long_about = None)]
 pub struct Cli {
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -228,6 +229,7 @@ pub enum Command {
 
 pub(crate) use crate::app::Outcome;
 
+/// Runs the command the arguments name.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Graph { project, format } => graph::run(&project, format),

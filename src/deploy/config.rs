@@ -35,27 +35,36 @@ impl TargetKind {
     }
 }
 
+/// One deploy environment: where its statements run and how greenlight deploys,
+/// watches and validates them.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
+    /// Which API the statements run on (default `confluent`).
     #[serde(default)]
     pub target: TargetKind,
     /// Prefix of every statement name (default: the environment's name).
     #[serde(default)]
     pub statement_prefix: Option<String>,
+    /// Confluent Cloud organization, environment and region (target `confluent`).
     #[serde(default)]
     pub confluent_cloud: Option<ConfluentCloud>,
+    /// Compute pool, catalog, database and Flink API credentials.
     #[serde(default)]
     pub flink: FlinkSettings,
+    /// The SQL Gateway to use (target `sql_gateway`).
     #[serde(default)]
     pub sql_gateway: Option<SqlGateway>,
     /// Extra properties of every statement (`sql.*`, `table.*`, ...).
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
+    /// How statements are polled, and HTTP timeouts and retries.
     #[serde(default)]
     pub poll: Poll,
+    /// Thresholds of `greenlight validate`.
     #[serde(default)]
     pub validate: ValidateSettings,
+    /// Settings of `greenlight await`.
     #[serde(default)]
     pub readiness: Readiness,
 }
@@ -64,11 +73,14 @@ pub struct Environment {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ConfluentCloud {
+    /// Confluent Cloud organization id.
     pub organization_id: String,
+    /// Confluent Cloud environment id (`env-...`).
     pub environment_id: String,
     /// Cloud provider (`aws`, `gcp`, `azure`).
     #[serde(alias = "cloud")]
     pub provider: String,
+    /// Cloud region (e.g. `us-east-1`).
     pub region: String,
     /// Confluent Cloud API (compute pools), default `https://api.confluent.cloud`.
     #[serde(default)]
@@ -76,6 +88,7 @@ pub struct ConfluentCloud {
     /// Environment variables of the Cloud API key and secret (compute pools).
     #[serde(default = "cloud_key_env")]
     pub api_key_env: String,
+    /// Environment variable of the Cloud API secret.
     #[serde(default = "cloud_secret_env")]
     pub api_secret_env: String,
 }
@@ -97,10 +110,13 @@ fn flink_secret_env() -> String {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FlinkSettings {
+    /// Compute pool the statements run in (`lfcp-...`); required for Confluent.
     #[serde(default)]
     pub compute_pool_id: Option<String>,
+    /// Catalog the statements run in (`sql.current-catalog`).
     #[serde(default)]
     pub catalog_name: Option<String>,
+    /// Database the statements run in (`sql.current-database`).
     #[serde(default)]
     pub database_name: Option<String>,
     /// Cap on the CFU greenlight may use in the pool (the pool's own
@@ -117,6 +133,7 @@ pub struct FlinkSettings {
     /// Environment variables of the Flink API key and secret.
     #[serde(default = "flink_key_env")]
     pub api_key_env: String,
+    /// Environment variable of the Flink API secret.
     #[serde(default = "flink_secret_env")]
     pub api_secret_env: String,
 }
@@ -174,6 +191,7 @@ pub struct Poll {
     pub timeout_secs: u64,
     /// First wait between two polls; doubled up to `max_interval_ms`.
     pub interval_ms: u64,
+    /// Longest wait between two polls, in milliseconds.
     pub max_interval_ms: u64,
     /// HTTP request timeout.
     pub request_timeout_secs: u64,
@@ -242,7 +260,9 @@ impl Default for ValidateSettings {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Readiness {
+    /// Seconds between two rounds of checks.
     pub interval_secs: u64,
+    /// Rounds in a row that must pass before green is ready.
     pub consecutive_checks: u32,
 }
 
@@ -390,26 +410,61 @@ fn is_http(url: &str) -> bool {
 /// An environment of the config that cannot be deployed to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvironmentError {
+    /// Target `confluent` without a `confluent_cloud` section.
     #[error(
         "{at}: target `confluent` needs a `confluent_cloud` section (organization_id, environment_id, provider, region)"
     )]
-    NoConfluentCloud { at: String },
+    NoConfluentCloud {
+        /// The environment in the config: `environments.<name>`.
+        at: String,
+    },
+    /// Target `confluent` without `flink.compute_pool_id`.
     #[error("{at}.flink.compute_pool_id is required")]
-    NoComputePool { at: String },
+    NoComputePool {
+        /// The environment in the config: `environments.<name>`.
+        at: String,
+    },
+    /// A required `confluent_cloud` key is blank.
     #[error("{at}.confluent_cloud.{key} is empty")]
-    Empty { at: String, key: &'static str },
+    Empty {
+        /// The environment in the config: `environments.<name>`.
+        at: String,
+        /// The blank key.
+        key: &'static str,
+    },
+    /// Target `sql_gateway` without a `sql_gateway` section.
     #[error("{at}: target `sql_gateway` needs a `sql_gateway` section with `url`")]
-    NoSqlGateway { at: String },
+    NoSqlGateway {
+        /// The environment in the config: `environments.<name>`.
+        at: String,
+    },
+    /// A URL setting that does not start with http:// or https://.
     #[error("{at}.{key} must start with http:// or https://")]
-    Url { at: String, key: &'static str },
+    Url {
+        /// The environment in the config: `environments.<name>`.
+        at: String,
+        /// The setting's key.
+        key: &'static str,
+    },
+    /// The statement prefix is empty or not lowercase letters, digits and `-`.
     #[error("{at}: statement prefix `{prefix}` must be lowercase letters, digits and `-`")]
-    Prefix { at: String, prefix: String },
+    Prefix {
+        /// The environment in the config: `environments.<name>`.
+        at: String,
+        /// The prefix (an excerpt).
+        prefix: String,
+    },
+    /// A file setting that is empty, absolute or leaves the project (`..`).
     #[error("{at}.{key}: `{file}` must be a path inside the project, relative to it")]
     Path {
+        /// The environment in the config: `environments.<name>`.
         at: String,
+        /// The setting's key.
         key: &'static str,
+        /// The path given (an excerpt).
         file: String,
     },
+    /// A credential variable name belongs to the GitHub runner.
     #[error(transparent)]
     RunnerVariable(#[from] crate::config::RunnerVariable),
 }

@@ -4,19 +4,25 @@ use serde::Serialize;
 
 use crate::sql::{TokKind, tokenize};
 
+/// A physical column of a `CREATE TABLE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Column {
+    /// The column's name.
     pub name: String,
     /// The type as written, e.g. `DECIMAL(12, 2)`.
     pub ty: String,
+    /// Whether it is declared `NOT NULL`.
     pub not_null: bool,
 }
 
+/// The schema of a `CREATE TABLE`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
     /// Physical columns (computed and metadata columns left out).
     pub columns: Vec<Column>,
+    /// The primary key's columns, in order (empty: none declared).
     pub primary_key: Vec<String>,
+    /// The column of the `WATERMARK FOR` clause (None: no watermark).
     pub watermark: Option<String>,
 }
 
@@ -234,6 +240,7 @@ pub fn bounded_options(ddl: &str) -> Option<Vec<(String, String)>> {
 }
 
 impl Schema {
+    /// The physical column named `name` (exact match), if any.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }

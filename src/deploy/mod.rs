@@ -23,30 +23,47 @@ use crate::sql::StatementKind;
 /// The core's errors: each names what to do.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DeployError {
+    /// The plan's green tables are not defined in the project yet: holds what is missing.
     #[error(
         "the project is not rewritten: {0}\n  hint: run `greenlight rewrite` and merge the result before deploying"
     )]
     NotRewritten(String),
+    /// A table of the plan is not in the project (for a rollback: not in the base, or
+    /// without exactly one DML there).
     #[error("table `{0}` of the plan is not in the project")]
     MissingTable(String),
+    /// A statement's file cannot be read, or changed while it was read.
     #[error("{path}: cannot read the statement of `{table}`: {reason}")]
     Source {
+        /// Project-relative path of the file.
         path: String,
+        /// The table whose statement was read.
         table: String,
+        /// Why it could not be read.
         reason: String,
     },
+    /// A statement of the same name exists on the target with other SQL.
     #[error(
         "statement `{name}` exists with different SQL\n  hint: a statement name is never reused for other SQL; stop and delete it (greenlight rollback) or bump the table's version"
     )]
-    DifferentSql { name: String },
+    DifferentSql {
+        /// The statement's name.
+        name: String,
+    },
+    /// The pool has less free capacity than the release needs.
     #[error(
         "not enough capacity: the release needs {needed} {unit}, the pool has {free} free ({current} used of {max})"
     )]
     Capacity {
+        /// What the release needs, formatted.
         needed: String,
+        /// What the pool has free, formatted.
         free: String,
+        /// What the pool uses now, formatted.
         current: String,
+        /// The pool's maximum, formatted.
         max: String,
+        /// `CFU` or `slots`.
         unit: String,
     },
 }
@@ -54,11 +71,15 @@ pub enum DeployError {
 /// One statement of the deployment, with its deterministic name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeployStatement {
+    /// The statement's name on the target (see [`step_names`]).
     pub name: String,
     /// The green table it creates or fills.
     pub table: String,
+    /// The plan step it carries out.
     pub action: StepAction,
+    /// The SQL sent: the statement as written, or its whole statement set.
     pub sql: String,
+    /// Statement properties: the environment's, then the file's `SET`s before it.
     pub properties: BTreeMap<String, String>,
     /// `path:line` of the statement.
     pub source: String,
@@ -86,9 +107,12 @@ pub fn in_place_statement_name(prefix: &str, table: &str, fingerprint: u64) -> S
     statement_name(prefix, "dml", &format!("{table}-{folded:08x}"), 1)
 }
 
+/// One wave of the deployment: its statements start once the waves before it run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeployWave {
+    /// The plan wave's number (from 1).
     pub index: usize,
+    /// Its statements, DDLs before DMLs.
     pub statements: Vec<DeployStatement>,
 }
 
@@ -162,6 +186,7 @@ pub fn parse_set(sql: &str) -> Option<(String, String)> {
 
 /// What a statement is read from: file texts by project-relative path.
 pub trait Sources {
+    /// The text of the file at `path` (project-relative).
     fn text(&self, path: &str) -> std::io::Result<String>;
 }
 
@@ -503,6 +528,8 @@ pub(crate) fn normalize_sql(s: &str) -> String {
     out
 }
 
+/// What to do with `want` given the statement of the same name on the target
+/// (None: there is none). Fails when that statement has other SQL.
 pub fn decide(
     want: &DeployStatement,
     existing: Option<&RemoteStatement>,
@@ -539,6 +566,8 @@ pub fn needed_capacity(plan: &Plan, waves: &[DeployWave]) -> f64 {
     }
 }
 
+/// Ok when `needed` fits in the pool's free capacity, else a
+/// [`DeployError::Capacity`] naming the figures.
 pub fn check_capacity(pool: &PoolCapacity, needed: f64) -> Result<(), DeployError> {
     if needed <= pool.free() + 1e-9 {
         return Ok(());
@@ -556,10 +585,17 @@ pub fn check_capacity(pool: &PoolCapacity, needed: f64) -> Result<(), DeployErro
 /// A duration that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DurationError {
+    /// Not a number with an optional unit, or too large.
     #[error("`{0}` is not a duration (e.g. 7d, 12h, 30m, 45s)")]
     NotADuration(String),
+    /// A number followed by a unit other than s, m, h, d or w.
     #[error("`{text}`: unknown unit `{unit}` (use s, m, h, d or w)")]
-    UnknownUnit { text: String, unit: String },
+    UnknownUnit {
+        /// The duration as given (an excerpt).
+        text: String,
+        /// The unit as given (an excerpt).
+        unit: String,
+    },
 }
 
 /// Parses `7d`, `12h`, `30m`, `45s` (or a bare number of seconds).

@@ -17,10 +17,13 @@ pub type Log<'a> = &'a mut dyn FnMut(&str);
 /// What happened to one statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
+    /// The statement's name.
     pub name: String,
+    /// The table it creates or fills.
     pub table: String,
     /// `created`, `skipped`, `replaced`, `would_create`, `stopped`, ...
     pub action: String,
+    /// Its phase afterwards (`RUNNING`, `COMPLETED`, ...; empty when unknown).
     pub phase: String,
 }
 
@@ -228,13 +231,20 @@ pub(super) fn wait_gone(t: &mut dyn Target, name: &str, poll: &Poll) -> Result<(
     Ok(())
 }
 
+/// What `deploy` did: the output of `greenlight deploy`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeployReport {
+    /// The environment's name.
     pub environment: String,
+    /// The target, as [`Target::describe`] gives it.
     pub target: String,
+    /// Whether this was a dry run (nothing created, deleted or waited for).
     pub dry_run: bool,
+    /// The pool's capacity before the deploy (None: the target cannot tell).
     pub capacity: Option<crate::flink::PoolCapacity>,
+    /// What the whole release needs, in the pool's unit (CFU or slots).
     pub needed: f64,
+    /// What happened to each statement, in deploy order.
     pub statements: Vec<Outcome>,
 }
 
@@ -371,15 +381,20 @@ pub(super) fn writes(s: &RemoteStatement, table: &str) -> bool {
 /// A blue/green pair of the plan in deployment order, with its actions.
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// The blue table (None: a new table).
     pub blue: Option<String>,
+    /// The green table.
     pub green: String,
     /// The DDL action, None without DDL.
     pub ddl_action: Option<StepAction>,
+    /// The names of its statements in the deployment, DDL first.
     pub statements: Vec<String>,
     /// Upgraded in place: its statement replaced, the table kept.
     pub in_place: bool,
 }
 
+/// The plan's tables in deployment order (wave by wave), with their statements
+/// in `waves`.
 pub fn tables_of(plan: &crate::plan::Plan, waves: &[DeployWave]) -> Vec<Table> {
     let mut out = Vec::new();
     for w in waves {
@@ -400,13 +415,18 @@ pub fn tables_of(plan: &crate::plan::Plan, waves: &[DeployWave]) -> Vec<Table> {
     out
 }
 
+/// What `promote`, `rollback` or `cleanup` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct LifecycleReport {
+    /// The environment's name.
     pub environment: String,
+    /// `promote`, `rollback` or `cleanup`.
     pub command: &'static str,
+    /// What was done, one line each (`would ...` in a dry run).
     pub actions: Vec<String>,
     /// Connector changes to apply (promote) or revert (rollback).
     pub connectors: Vec<crate::plan::ConnectorChange>,
+    /// What was left alone, with why.
     pub skipped: Vec<String>,
 }
 
@@ -894,10 +914,13 @@ pub fn validate(
 /// What `await` saw on its last check.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadyReport {
+    /// The environment's name.
     pub environment: String,
+    /// Whether green caught up on enough checks in a row.
     pub ready: bool,
     /// Checks made (rounds over every table).
     pub checks: usize,
+    /// Seconds from the first check to the last.
     pub elapsed_secs: u64,
     /// Tables behind blue on the last check, with why.
     pub behind: Vec<String>,

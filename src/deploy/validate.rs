@@ -8,7 +8,9 @@ use super::ddl::{Schema, type_root};
 /// A blue/green pair to compare (blue None: a new table, green alone).
 #[derive(Debug, Clone)]
 pub struct Pair {
+    /// The blue table (None: a new table).
     pub blue: Option<String>,
+    /// The green table.
     pub green: String,
     /// Green's schema (its DDL), when it has a column list.
     pub schema: Option<Schema>,
@@ -67,14 +69,17 @@ pub fn is_readiness_figure(figure: &str) -> bool {
 /// One query to run: `id` names the figure it yields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Query {
+    /// The pair's green table (for blue's figure too).
     pub table: String,
     /// `count`, `duplicates`, `sum:<col>`, `latest:<col>`.
     pub figure: String,
     /// `blue` or `green`.
     pub side: &'static str,
+    /// The `SELECT` that yields the figure as a single value.
     pub sql: String,
 }
 
+/// `name` as a backquoted SQL identifier (backquotes inside doubled).
 pub fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
@@ -152,8 +157,11 @@ pub fn queries(p: &Pair, s: &ValidateSettings, bounded: &dyn Fn(&str) -> String)
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
+    /// A number, or a string that parses as one.
     Number(f64),
+    /// Any other value, as text (e.g. a timestamp).
     Text(String),
+    /// SQL NULL, or no row.
     Null,
 }
 
@@ -186,21 +194,34 @@ impl Value {
     }
 }
 
+/// One comparison of a pair and its verdict: a row of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
+    /// The green table.
     pub table: String,
+    /// What is compared: `count`, `duplicates`, `sum(<col>)`, `freshness(<col>)`,
+    /// `synthetic(<side>)` or `in_place`.
     pub check: String,
+    /// Blue's figure (None: not compared with blue).
     pub blue: Option<Value>,
+    /// Green's figure.
     pub green: Value,
+    /// The bound the figures must meet, as shown (e.g. `<= 1.00%`).
     pub threshold: String,
+    /// Whether the check passed.
     pub passed: bool,
+    /// The result in words (e.g. `differ by 0.50%`).
     pub detail: String,
 }
 
+/// The result of `greenlight validate`: its checks and the verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The environment's name.
     pub environment: String,
+    /// Whether every check passed.
     pub passed: bool,
+    /// Every check, pair by pair.
     pub checks: Vec<Check>,
 }
 
@@ -330,6 +351,8 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// The report as markdown: a heading with the verdict and a table, one row per
+/// check.
 pub fn markdown(r: &Report) -> String {
     let mut s = format!(
         "## greenlight validate: {} {}\n\n| table | check | blue | green | threshold | result |\n|---|---|---|---|---|---|\n",

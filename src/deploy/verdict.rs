@@ -16,11 +16,14 @@ use super::config::Environment;
 use super::validate::Report;
 use super::{DeployWave, normalize_sql};
 
+/// The verdict file's content: the last validation of a deployment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The environment validated.
     pub environment: String,
     /// The deployment judged: [`fingerprint`] of its statements.
     pub deployment: String,
+    /// Whether every check passed.
     pub passed: bool,
     /// When, in seconds since the Unix epoch.
     pub validated_at: i64,
@@ -32,22 +35,44 @@ pub struct Verdict {
 /// Why `promote` refuses.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GateError {
+    /// There is no verdict file.
     #[error(
         "cannot promote `{env}`: this deployment has not been validated ({file} is missing)\n  hint: run `greenlight validate --env {env}` first (in the same job, or bring {file} along as an artifact), or pass --force"
     )]
-    NotValidated { env: String, file: String },
+    NotValidated {
+        /// The environment's name.
+        env: String,
+        /// The verdict file, relative to the project.
+        file: String,
+    },
+    /// The last validation of this deployment failed.
     #[error(
         "cannot promote `{env}`: the last validation failed: {failed}\n  hint: fix green and run `greenlight validate --env {env}` again, roll back, or pass --force"
     )]
-    Failed { env: String, failed: String },
+    Failed {
+        /// The environment's name.
+        env: String,
+        /// The failed checks, `; `-separated.
+        failed: String,
+    },
+    /// The verdict is of another deployment or environment.
     #[error(
         "cannot promote `{env}`: the last validation was of another deployment (other statements or SQL)\n  hint: run `greenlight validate --env {env}` on this deployment, or pass --force"
     )]
-    OtherDeployment { env: String },
+    OtherDeployment {
+        /// The environment's name.
+        env: String,
+    },
+    /// A green statement was created after the verdict.
     #[error(
         "cannot promote `{env}`: green statement `{statement}` was created after the last validation\n  hint: run `greenlight validate --env {env}` again, or pass --force"
     )]
-    Stale { env: String, statement: String },
+    Stale {
+        /// The environment's name.
+        env: String,
+        /// The newest green statement.
+        statement: String,
+    },
 }
 
 /// A fingerprint of a deployment: its statements' names, normalized SQL
@@ -139,15 +164,21 @@ pub fn file(env_name: &str, env: &Environment) -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum VerdictFileError {
     #[error("{}: {source}", .path.display())]
+    /// The file cannot be read, or it or its folder cannot be written.
     Io {
+        /// The verdict file.
         path: PathBuf,
         #[source]
+        /// The I/O error.
         source: std::io::Error,
     },
     #[error("{}: {source}", .path.display())]
+    /// The file is not a verdict's JSON, or the verdict cannot be serialized.
     Json {
+        /// The verdict file.
         path: PathBuf,
         #[source]
+        /// The JSON error.
         source: serde_json::Error,
     },
 }

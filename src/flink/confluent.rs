@@ -10,6 +10,7 @@ use super::http::{Http, Retry, encode, env_secret, error_detail};
 use super::{NewStatement, Pages, Phase, PoolCapacity, RemoteStatement, Rows, Target, TargetError};
 use crate::deploy::config::Environment;
 
+/// A Confluent Cloud target: one environment's Flink statements and compute pool.
 pub struct Confluent {
     flink: Http,
     /// Compute pools API; None when its credentials are not set.
@@ -28,14 +29,17 @@ pub struct Confluent {
     pub query_timeout: Duration,
     /// First wait between two polls of a query, and the longest.
     pub poll_interval: Duration,
+    /// The longest wait between two polls of a query.
     pub max_poll_interval: Duration,
 }
 
 /// Why a Confluent client cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SetupError {
+    /// The environment has no `confluent_cloud` section.
     #[error("the environment has no confluent_cloud section")]
     NoConfluentCloud,
+    /// An API key or secret variable is not set.
     #[error(transparent)]
     MissingSecret(#[from] super::http::MissingSecret),
 }

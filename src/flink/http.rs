@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::TargetError;
 
+/// A JSON-over-HTTP client of one server, with its retry policy.
 pub struct Http {
     agent: ureq::Agent,
     /// Without a trailing `/`.
@@ -51,11 +52,15 @@ impl Retry {
 /// An answer: status and body text.
 #[derive(Debug)]
 pub struct Answer {
+    /// The HTTP status code.
     pub status: u16,
+    /// The body, as text.
     pub body: String,
 }
 
 impl Http {
+    /// A client of `base`, with optional basic auth (user, password) and a timeout per
+    /// attempt; 5 retries from a 500 ms backoff.
     pub fn new(base: &str, auth: Option<(String, String)>, timeout: Duration) -> Http {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
@@ -293,6 +298,7 @@ pub fn redact(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("environment variable {var} is not set")]
 pub struct MissingSecret {
+    /// The name of the variable.
     pub var: String,
 }
 

@@ -16,19 +16,30 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Phase {
+    /// Submitted, not running yet (Flink: initializing, created, scheduled).
     Pending,
+    /// Running (Flink: restarting too).
     Running,
+    /// Finished (a bounded statement, a DDL).
     Completed,
+    /// Being deleted.
     Deleting,
+    /// Failing.
     Failing,
+    /// Failed.
     Failed,
+    /// Being stopped (Flink: cancelling, suspending).
     Stopping,
+    /// Stopped (Flink: cancelled, suspended, a closed operation).
     Stopped,
+    /// Running, but with a problem the target reports (Confluent).
     Degraded,
+    /// A phase of another name, as the target reported it (upper case).
     Other(String),
 }
 
 impl Phase {
+    /// Reads a Confluent phase or a Flink job or operation state, in any case.
     pub fn parse(s: &str) -> Phase {
         match s.to_ascii_uppercase().as_str() {
             "PENDING" | "INITIALIZING" | "CREATED" | "SCHEDULED" => Phase::Pending,
@@ -44,6 +55,7 @@ impl Phase {
         }
     }
 
+    /// The phase's name (`RUNNING`, ...), or the name read for `Other`.
     pub fn as_str(&self) -> &str {
         match self {
             Phase::Pending => "PENDING",
@@ -74,9 +86,11 @@ impl fmt::Display for Phase {
 /// A statement as the target reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RemoteStatement {
+    /// The statement's name.
     pub name: String,
     /// Its SQL, when the target keeps it.
     pub sql: Option<String>,
+    /// Its lifecycle phase.
     pub phase: Phase,
     /// The target's own status text (the error for a failed statement).
     pub detail: String,
@@ -89,7 +103,9 @@ pub struct RemoteStatement {
 /// A statement to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewStatement {
+    /// The statement's name, unique on the target.
     pub name: String,
+    /// The SQL to run.
     pub sql: String,
     /// Statement properties (`SET 'k' = 'v'` before the statement, catalog
     /// and database).
@@ -99,13 +115,16 @@ pub struct NewStatement {
 /// The compute pool's capacity (CFU for Confluent, task slots for Flink).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PoolCapacity {
+    /// The pool's capacity, in `unit`.
     pub max: f64,
+    /// The capacity in use now, in `unit`.
     pub current: f64,
     /// `CFU` or `slots`.
     pub unit: &'static str,
 }
 
 impl PoolCapacity {
+    /// The capacity not in use (never below 0).
     pub fn free(&self) -> f64 {
         (self.max - self.current).max(0.0)
     }
@@ -119,21 +138,40 @@ pub type Rows = Vec<Vec<serde_json::Value>>;
 pub enum TargetError {
     /// A statement of that name exists already (HTTP 409).
     #[error("statement `{name}` exists already: {detail}")]
-    Conflict { name: String, detail: String },
+    Conflict {
+        /// The statement's name.
+        name: String,
+        /// The target's message.
+        detail: String,
+    },
     /// The server refused the request (4xx), with its own message.
     #[error("{method} {path}: HTTP {status}: {detail}")]
     Refused {
+        /// The HTTP method.
         method: String,
+        /// The request's path, without the base URL.
         path: String,
+        /// The HTTP status code.
         status: u16,
+        /// The server's error text.
         detail: String,
     },
     /// No answer, or still throttled / failing after the retries.
     #[error("{url} is unreachable: {reason}")]
-    Unavailable { url: String, reason: String },
+    Unavailable {
+        /// The URL asked, without credentials.
+        url: String,
+        /// Why there was no usable answer.
+        reason: String,
+    },
     /// An answer the client does not understand.
     #[error("unexpected answer to {what}: {reason}")]
-    Protocol { what: String, reason: String },
+    Protocol {
+        /// What was read (a request, a file).
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A statement failed to run.
     #[error("statement failed: {0}")]
     Failed(String),
@@ -154,6 +192,8 @@ pub trait Target {
     fn stop(&mut self, name: &str) -> Result<(), TargetError>;
     /// Resumes a stopped statement (Confluent: `spec.stopped = false`).
     fn resume(&mut self, name: &str) -> Result<(), TargetError>;
+    /// Deletes a statement (stopping it first on the SQL Gateway); none of that name
+    /// is not an error.
     fn delete(&mut self, name: &str) -> Result<(), TargetError>;
     /// The statement's exceptions, newest first (messages only).
     fn exceptions(&mut self, name: &str) -> Result<Vec<String>, TargetError>;
@@ -183,6 +223,7 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// A guard for the pages of `what` (named in errors, e.g. `GET /statements`).
     pub fn new(what: &str) -> Pages {
         Pages {
             what: what.into(),

@@ -118,10 +118,12 @@ impl Graph {
         order
     }
 
+    /// Whether `name` is a node: a table or an external table.
     pub fn contains(&self, name: &str) -> bool {
         self.nodes.contains_key(name)
     }
 
+    /// Whether `name` is an external table (read but not defined by the project).
     pub fn is_external(&self, name: &str) -> bool {
         self.external.contains(name)
     }

@@ -53,6 +53,7 @@ impl StepAction {
         matches!(self, StepAction::StartDml | StepAction::ReplaceDml)
     }
 
+    /// The action's name in the JSON (`create_table`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             StepAction::CreateTable => "create_table",
@@ -83,24 +84,32 @@ pub fn runs_job(project: &Project, table: &Table) -> bool {
 /// One statement to run in a wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
+    /// The green table the statement belongs to.
     pub table: String,
+    /// What deploying the statement does.
     pub action: StepAction,
     /// Project-relative SQL file holding the statement.
     pub file: String,
     /// The statement in the project the plan was built from.
     #[serde(skip)]
     pub loc: Loc,
+    /// Whether it runs a job that keeps state.
     pub stateful: bool,
+    /// Why its job keeps state (empty when it runs no job).
     pub state: Vec<StateReason>,
     /// Green statements that read a Kafka-backed table start from the
     /// earliest offsets and rebuild their state.
     pub from_earliest: bool,
 }
 
+/// The statements of one wave: they deploy in parallel, after the previous wave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Wave {
+    /// Its position in the deployment order, from 1.
     pub index: usize,
+    /// The green tables it deploys.
     pub tables: Vec<String>,
+    /// Its statements, table by table.
     pub steps: Vec<Step>,
 }
 
@@ -115,6 +124,7 @@ pub enum ConnectorAction {
 }
 
 impl ConnectorAction {
+    /// The action's name in the JSON (`retarget`, `add`).
     pub fn as_str(self) -> &'static str {
         match self {
             ConnectorAction::Retarget => "retarget",
@@ -132,14 +142,18 @@ impl std::fmt::Display for ConnectorAction {
 /// A sink connector whose topics change at promotion, or one to add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConnectorChange {
+    /// The connector's name (one to add: `sink-` and the table's name, `_` as `-`).
     pub connector: String,
+    /// What promotion does to it.
     pub action: ConnectorAction,
     /// (from, to) topic pairs for a retarget.
     pub topics: Vec<(String, String)>,
 }
 
+/// The compute pool's CFU against what blue and green need while they overlap.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CapacityCheck {
+    /// The pool's maximum (from the config).
     pub max_cfu: f64,
     /// CFU of the statements running now (blue and untouched).
     pub running_cfu: f64,
@@ -147,28 +161,41 @@ pub struct CapacityCheck {
     pub green_cfu: f64,
     /// While blue and green overlap.
     pub peak_cfu: f64,
+    /// Whether `peak_cfu` is over `max_cfu`.
     pub over_capacity: bool,
 }
 
+/// The execution plan of a release (the plan JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
+    /// The base ref changes are measured against (its tag, or the ref given).
     pub base: String,
+    /// The impacted tables, in deployment order.
     pub impacted: Vec<Impacted>,
     /// Green names, in deployment order; each wave runs in parallel after
     /// the previous one.
     pub waves: Vec<Vec<String>>,
+    /// The statements to run, wave by wave.
     pub steps: Vec<Wave>,
     /// Tables not impacted: untouched, they keep running.
     pub keep_running: Vec<String>,
     /// Blue names that keep running until promotion.
     pub blue_until_promotion: Vec<String>,
+    /// Promotion's steps, in order (one line each).
     pub promotion: Vec<String>,
+    /// Rollback's steps, in order.
     pub rollback: Vec<String>,
+    /// Cleanup's steps after the retention, in order.
     pub cleanup: Vec<String>,
+    /// Sink connectors to retarget or add at promotion.
     pub connectors: Vec<ConnectorChange>,
+    /// The CFU check; None when the config sets no `capacity`.
     pub capacity: Option<CapacityCheck>,
+    /// Tables whose files changed only in comments or whitespace.
     pub cosmetic: Vec<String>,
+    /// Tables deleted from the project, dropped at cleanup.
     pub deleted: Vec<Deleted>,
+    /// Warnings every report shows (over capacity, the project's analysis).
     pub warnings: Vec<String>,
     /// How long blue is kept after promotion (the reports' cleanup line;
     /// not in the JSON contract).
@@ -182,16 +209,23 @@ pub struct Plan {
 
 /// What the plan is built from.
 pub struct PlanInput<'a> {
+    /// The base ref's name.
     pub base: &'a str,
+    /// The project being released.
     pub head: &'a Project,
+    /// The dependency graph of `head`.
     pub head_graph: &'a Graph,
+    /// The impacted, unchanged and deleted tables.
     pub impact: &'a Impact,
+    /// Sink connectors from the config.
     pub connectors: &'a [Connector],
+    /// Compute pool capacity from the config; None when it sets none.
     pub capacity: Option<&'a Capacity>,
     /// How long blue tables are kept after promotion (e.g. `7d`).
     pub retention: &'a str,
 }
 
+/// Builds the plan of a release.
 pub fn build(input: &PlanInput<'_>) -> Plan {
     let (head, impact) = (input.head, input.impact);
     let by_head: BTreeMap<&str, &Impacted> = impact
@@ -385,6 +419,7 @@ fn capacity_check(c: &Capacity, head: &Project, impact: &Impact) -> CapacityChec
     }
 }
 
+/// A CFU amount for messages: no decimals when whole, else one.
 pub fn fmt_cfu(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
@@ -565,7 +600,9 @@ fn cleanup(
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Connector {
+    /// The connector's name.
     pub name: String,
+    /// The tables (topics) it reads, by the names deployed now (blue).
     pub topics: Vec<String>,
 }
 

@@ -1,19 +1,29 @@
 //! What a file's path says about its table: kind, product, DDL or DML.
 use serde::Serialize;
 
+/// A table's role in the pipeline, from its folder or name prefix; shown
+/// in snake case in the output (`source`, `fact`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TableKind {
+    /// A source table: `sources/` folder or `src_` prefix.
     Source,
+    /// An intermediate table: `intermediates/` folder or `int_` prefix.
     Intermediate,
+    /// A fact table: `facts/` folder or `fct_` prefix.
     Fact,
+    /// A dimension table: `dimensions/` folder or `dim_` prefix.
     Dimension,
+    /// A view: `views/` folder.
     View,
+    /// A seed table: `seeds/` folder.
     Seed,
+    /// Neither its folders nor its name prefix tell.
     Unknown,
 }
 
 impl TableKind {
+    /// The kind's name, as serialized (`source`, `fact`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             TableKind::Source => "source",

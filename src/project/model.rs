@@ -19,10 +19,13 @@ type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FastHash
 /// Where a statement is: `files[file].statements[stmt]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Loc {
+    /// Index in the project's files.
     pub file: usize,
+    /// Index in that file's statements.
     pub stmt: usize,
 }
 
+/// A table defined or written by the project.
 #[derive(Debug, Clone)]
 pub struct Table {
     /// The shortest name that tells it apart from every other table and
@@ -30,7 +33,10 @@ pub struct Table {
     pub name: String,
     /// Its identity: catalog, database and name.
     pub id: TableId,
+    /// From the folders of its DDL's file (else of the first file writing
+    /// it), else from its name prefix.
     pub kind: TableKind,
+    /// The shift_left product folder of that file; None outside a product.
     pub product: Option<String>,
     /// The defining statement (CREATE TABLE/VIEW/MATERIALIZED TABLE, CTAS).
     pub ddl: Option<Loc>,
@@ -46,12 +52,17 @@ pub struct Table {
 /// What a table reference resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
+    /// A table of the project: its index in [`Project::tables`].
     Table(usize),
+    /// An external table: its display name, else its full name.
     External(String),
 }
 
+/// The tables of a project, the statements that define and write them, and
+/// what they read.
 #[derive(Debug, Clone)]
 pub struct Project {
+    /// The analysed files, sorted by path.
     pub files: Vec<SqlFile>,
     /// Sorted by name.
     pub tables: Vec<Table>,
@@ -479,14 +490,17 @@ impl Project {
             .collect();
     }
 
+    /// The statement at `loc`.
     pub fn statement(&self, loc: Loc) -> &Statement {
         &self.files[loc.file].statements[loc.stmt]
     }
 
+    /// The table with this display name.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.index.get(name).map(|&i| &self.tables[i])
     }
 
+    /// The index in [`Project::tables`] of the table with this display name.
     pub fn table_index(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
@@ -551,6 +565,7 @@ impl Project {
             .map(|l| self.files[l.file].path.as_str())
     }
 
+    /// The path of the file holding the statement at `loc`.
     pub fn path(&self, loc: Loc) -> &str {
         &self.files[loc.file].path
     }

@@ -36,6 +36,7 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The settings a config gives.
     pub fn from_config(config: &crate::config::Config) -> Settings {
         Settings {
             default_catalog: config.default_catalog.as_deref().map(Arc::from),
@@ -119,8 +120,11 @@ impl Settings {
 /// configured, no `USE` in the file): one value for the whole project.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TableId {
+    /// The catalog; None: the unknown current one.
     pub catalog: Option<Arc<str>>,
+    /// The database; None: the unknown current one.
     pub database: Option<Arc<str>>,
+    /// The table's own name, unqualified.
     pub table: String,
 }
 

@@ -5,22 +5,35 @@ use crate::git::FileChange;
 use crate::schema::SchemaCheck;
 use crate::version::{Impact, Impacted, Reason, Strategy};
 
+/// What `changes --format json` prints.
 #[derive(Debug, Serialize)]
 pub struct ChangesJson<'a> {
+    /// The base as found: the tag name, or the ref or date given.
     pub base: &'a str,
+    /// The base's commit id.
     pub base_commit: String,
+    /// The SQL files changed since the base.
     pub files: &'a [FileChange],
+    /// The tables of the release, sorted by green name.
     pub impacted: &'a [Impacted],
+    /// Tables whose files changed only in comments or whitespace.
     pub cosmetic: &'a [String],
+    /// Tables defined at the base and gone from the head.
     pub deleted: &'a [crate::version::Deleted],
+    /// Tables the author asked to re-version (`--also` or the force file).
     pub forced: Vec<&'a str>,
+    /// Head name -> green name (only names that change).
     pub renames: &'a std::collections::BTreeMap<String, String>,
     /// Source schema checks (empty without `schemas:` in the config).
     pub schema: &'a [SchemaCheck],
+    /// Problems that did not stop the schema checks (an optional registry
+    /// that could not be reached); omitted when there are none.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub schema_warnings: &'a [String],
 }
 
+/// What `changes` prints as text: the changed SQL files, the impacted tables
+/// with why, and the cosmetic and deleted ones.
 pub fn changes_text(base: &str, files: &[FileChange], impact: &Impact) -> String {
     let mut out = format!("base: {base}\n");
     out.push_str(&format!("{} changed SQL file(s)\n", files.len()));
@@ -163,15 +176,23 @@ pub fn schema_text(checks: &[SchemaCheck]) -> String {
 /// shift_left's `modified_flink_files.json`: one entry per changed SQL file.
 #[derive(Debug, Serialize)]
 pub struct ShiftLeftModified {
+    /// `Modified files since BASE (COMMIT); total files: N`.
     pub description: String,
+    /// One entry per table defined in a changed SQL file.
     pub file_list: Vec<ShiftLeftFile>,
 }
 
+/// One table of a changed SQL file, in `modified_flink_files.json`.
 #[derive(Debug, Serialize)]
 pub struct ShiftLeftFile {
+    /// Its blue name (its head name when it is new or not impacted).
     pub table_name: String,
+    /// The changed file's project-relative path.
     pub file_modified_url: String,
+    /// Whether the table's change is cosmetic only (comments, whitespace).
     pub same_sql_content: bool,
+    /// Always false: not checked.
     pub running: bool,
+    /// Its green name (its head name when it is not impacted).
     pub new_table_name: String,
 }

@@ -5,9 +5,12 @@ use serde::Serialize;
 use crate::graph::Graph;
 use crate::project::Project;
 
+/// What `graph --format json` prints.
 #[derive(Debug, Serialize)]
 pub struct GraphJson<'a> {
+    /// Every table the project defines.
     pub tables: Vec<TableJson<'a>>,
+    /// Names read but defined nowhere in the project.
     pub external: Vec<&'a str>,
     /// Schema edges (`CREATE TABLE to LIKE from`): they order creation and
     /// carry schema changes, and are not parents (no data flows).
@@ -15,6 +18,7 @@ pub struct GraphJson<'a> {
     pub like_edges: Vec<LikeEdge>,
 }
 
+/// A schema edge: one table created `LIKE` another.
 #[derive(Debug, Serialize)]
 pub struct LikeEdge {
     /// The table whose schema is copied.
@@ -23,14 +27,22 @@ pub struct LikeEdge {
     pub to: String,
 }
 
+/// One table of the project in the graph JSON.
 #[derive(Debug, Serialize)]
 pub struct TableJson<'a> {
+    /// Its name.
     pub name: &'a str,
+    /// Its kind (`source`, `fact`, ...).
     pub kind: &'static str,
+    /// Its shift_left product folder (None outside a product).
     pub product: Option<&'a str>,
+    /// The project-relative path of its DDL's file (None without a DDL).
     pub ddl: Option<&'a str>,
+    /// The project-relative path of its first DML's file (None without one).
     pub dml: Option<&'a str>,
+    /// The tables it reads.
     pub parents: Vec<String>,
+    /// The tables that read it.
     pub children: Vec<String>,
     /// Set when a statement of the table declares its lineage with a
     /// `-- greenlight:` annotation (`path:line:col` of the annotation).
@@ -38,6 +50,8 @@ pub struct TableJson<'a> {
     pub declared: Option<String>,
 }
 
+/// The graph JSON of a project: its tables with their lineage, its
+/// externals and its `LIKE` edges.
 pub fn graph_json<'a>(project: &'a Project, graph: &Graph) -> GraphJson<'a> {
     GraphJson {
         tables: project

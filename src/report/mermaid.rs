@@ -12,12 +12,17 @@ use super::facts::TableFacts;
 /// Mermaid's own limits (its defaults, as GitHub renders): past them it
 /// draws an error instead of the diagram.
 pub const MAX_TEXT: usize = 50_000;
+/// The most edges (links, invisible ones included) mermaid draws.
 pub const MAX_EDGES: usize = 500;
 
+/// A mermaid diagram, with the counts its limits are checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagram {
+    /// The mermaid source (`flowchart LR ...`).
     pub text: String,
+    /// How many nodes it draws (tables, or groups when condensed).
     pub nodes: usize,
+    /// How many links it draws, invisible layout links included.
     pub edges: usize,
 }
 

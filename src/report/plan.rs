@@ -61,6 +61,7 @@ pub struct RewriteNote {
     pub commit: String,
     /// Its page (`https://github.com/OWNER/REPO/commit/SHA`).
     pub url: Option<String>,
+    /// The branch it was pushed to (the pull request's head branch).
     pub branch: String,
     /// How many tables it renamed.
     pub tables: usize,
@@ -71,12 +72,16 @@ pub struct RewriteNote {
 /// What the caller knows beyond the plan.
 #[derive(Debug, Clone, Default)]
 pub struct CommentContext {
+    /// Links to the SQL files (None: file names are not linked).
     pub files: Option<FileLinks>,
     /// Where the full report is (the workflow run's job summary).
     pub details_url: Option<String>,
+    /// The commit that renamed the tables, when there is one.
     pub rewrite: Option<RewriteNote>,
     /// Notes (plain text, escaped).
     pub notes: Vec<String>,
+    /// Sections added to the comment (left out when the comment would not
+    /// fit otherwise).
     pub sections: Vec<Section>,
 }
 

@@ -12,8 +12,11 @@ use crate::error::{Result, TemplateError};
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TemplateOverrides {
+    /// The PR comment's template (`templates.pr_comment`).
     pub pr_comment: Option<String>,
+    /// The job summary's template (`templates.job_summary`).
     pub job_summary: Option<String>,
+    /// The text plan's template (`templates.text`).
     pub text: Option<String>,
 }
 
@@ -33,6 +36,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     (FAILURE, include_str!("templates/failure.md.j2")),
 ];
 
+/// The report templates (embedded or overridden), ready to render.
 pub struct Renderer {
     env: Environment<'static>,
 }
@@ -114,6 +118,7 @@ impl Renderer {
             .expect("embedded templates are valid")
     }
 
+    /// Renders the template `name` with `ctx`.
     pub fn render<S: Serialize>(&self, name: &str, ctx: &S) -> Result<String> {
         let tmpl = self
             .env

@@ -14,8 +14,11 @@ pub type Edit = (usize, usize, String);
 /// One rewritten file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRewrite {
+    /// Relative to the project directory.
     pub path: String,
+    /// The file's text before the rewrite.
     pub before: String,
+    /// The file's text after the rewrite.
     pub after: String,
 }
 

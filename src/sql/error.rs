@@ -4,13 +4,18 @@ use std::fmt;
 /// A problem in one SQL text, at a 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlError {
+    /// 1-based line of the problem's first character.
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
+    /// What went wrong.
     pub message: String,
+    /// What to do about it (empty when there is nothing to add).
     pub hint: String,
 }
 
 impl SqlError {
+    /// An error at `line:col`.
     pub fn new(line: u32, col: u32, message: impl Into<String>, hint: impl Into<String>) -> Self {
         SqlError {
             line,

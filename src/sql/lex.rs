@@ -13,15 +13,19 @@ use super::error::SqlError;
 /// One significant token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tok {
+    /// What the token is.
     pub kind: TokKind,
     /// Byte offset of the first byte.
     pub start: usize,
     /// Byte offset one past the last byte.
     pub end: usize,
+    /// 1-based line of the first character.
     pub line: u32,
+    /// 1-based column of the first character, in characters.
     pub col: u32,
 }
 
+/// The kind of a [`Tok`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum TokKind {
     /// A name or keyword. `value` is unquoted; `quote` is the quote character
@@ -29,16 +33,24 @@ pub enum TokKind {
     Word {
         /// Inline up to 24 bytes: no allocation per word.
         value: compact_str::CompactString,
+        /// The quote character of a delimited identifier (`` ` `` or `"`).
         quote: Option<char>,
+        /// sqlparser's keyword of an unquoted word.
         keyword: Keyword,
     },
+    /// `(`
     LParen,
+    /// `)`
     RParen,
+    /// `,`
     Comma,
+    /// `.`
     Period,
+    /// `;`
     Semi,
     /// A string literal of any form.
     Str,
+    /// A numeric literal.
     Number,
     /// Any other operator or symbol.
     Other,
@@ -57,6 +69,7 @@ impl Tok {
         }
     }
 
+    /// Whether this is the unquoted keyword `kw`.
     pub fn is_kw(&self, kw: Keyword) -> bool {
         self.keyword() == kw
     }
@@ -67,6 +80,7 @@ impl Tok {
         matches!(&self.kind, TokKind::Word { value, quote: None, .. } if value.eq_ignore_ascii_case(word))
     }
 
+    /// The value and quote character of a word (quoted or not).
     pub fn word(&self) -> Option<(&str, Option<char>)> {
         match &self.kind {
             TokKind::Word { value, quote, .. } => Some((value.as_str(), *quote)),
@@ -84,6 +98,7 @@ impl Tok {
         }
     }
 
+    /// Whether this token is of `kind`'s variant (a word's value aside).
     pub fn is(&self, kind: &TokKind) -> bool {
         std::mem::discriminant(&self.kind) == std::mem::discriminant(kind)
     }

@@ -9,8 +9,11 @@ pub struct NamePart {
     pub quote: Option<char>,
     /// Byte span of the part in the source, quotes included.
     pub start: usize,
+    /// Byte offset one past the part's last byte.
     pub end: usize,
+    /// 1-based line of the part.
     pub line: u32,
+    /// 1-based column of the part, in characters.
     pub col: u32,
 }
 
@@ -18,6 +21,7 @@ pub struct NamePart {
 /// parts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableName {
+    /// The parts as written, outermost first (catalog, database, table).
     pub parts: Vec<NamePart>,
 }
 
@@ -57,7 +61,10 @@ pub enum RefRole {
     Like,
     /// `t.col` in an expression where `t` is an un-aliased table of the query;
     /// `of` is the index (in `Statement::refs`) of the reference it qualifies.
-    Qualifier { of: usize },
+    Qualifier {
+        /// Index in `Statement::refs` of the reference qualified.
+        of: usize,
+    },
     /// A bare name passed to a table function without `TABLE`
     /// (`TABLE(f(a))`): a table when it names one, else a column or a
     /// constant. The project decides, and says so in a warning.
@@ -72,9 +79,12 @@ pub enum RefRole {
     Mention,
 }
 
+/// A table named by a statement, other than its target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableRef {
+    /// The name as written.
     pub name: TableName,
+    /// How the statement uses it.
     pub role: RefRole,
 }
 
@@ -85,6 +95,7 @@ impl TableRef {
     }
 }
 
+/// What a statement is, as far as lineage and deploy care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatementKind {
@@ -92,6 +103,7 @@ pub enum StatementKind {
     CreateTable,
     /// `CREATE TABLE ... AS query`.
     Ctas,
+    /// `CREATE [TEMPORARY] VIEW ... AS query`.
     CreateView,
     /// `CREATE MATERIALIZED TABLE ... AS query`.
     CreateMaterializedTable,
@@ -105,7 +117,9 @@ pub enum StatementKind {
     Query,
     /// `SET`, `RESET`, `USE`, and other session statements.
     Config,
+    /// `DROP TABLE|VIEW|MATERIALIZED TABLE`: its table is renamed with it.
     Drop,
+    /// `ALTER TABLE|VIEW|MATERIALIZED TABLE`: its table is renamed with it.
     Alter,
     /// `DELETE`, `UPDATE`, `TRUNCATE TABLE`: batch statements that change a
     /// table's rows. Not part of the lineage, never deployed; the table and
@@ -139,6 +153,7 @@ impl StatementKind {
         )
     }
 
+    /// The kind's name in JSON and golden fixtures (`create_table`).
     pub fn as_str(self) -> &'static str {
         match self {
             StatementKind::CreateTable => "create_table",
@@ -165,9 +180,11 @@ impl StatementKind {
 pub struct Scope {
     /// The catalog set in the file; None: the project's default.
     pub catalog: Option<String>,
+    /// The database set in the file.
     pub database: ScopeDatabase,
 }
 
+/// The current database of a [`Scope`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub enum ScopeDatabase {
     /// Not set in the file: the project's default.
@@ -184,14 +201,16 @@ pub enum ScopeDatabase {
 /// Where a statement's lineage was declared instead of analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Declared {
-    /// Position of the `greenlight:` annotation.
+    /// Position of the `greenlight:` annotation: its line.
     pub line: u32,
+    /// Its column, in characters.
     pub col: u32,
 }
 
 /// One analysed statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
+    /// What the statement is.
     pub kind: StatementKind,
     /// The table written, defined, dropped or altered.
     pub target: Option<TableName>,
@@ -200,8 +219,11 @@ pub struct Statement {
     /// Byte span from the first token to the end of the last one (the `;`
     /// excluded).
     pub start: usize,
+    /// Byte offset one past the statement's last token.
     pub end: usize,
+    /// 1-based line of the first token.
     pub line: u32,
+    /// 1-based column of the first token, in characters.
     pub col: u32,
     /// Hash of the statement's tokens without comments and whitespace, with
     /// keywords upper-cased and every table-name part replaced by a marker,

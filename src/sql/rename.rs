@@ -3,10 +3,13 @@
 /// Why a rename cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenameError {
+    /// The new name cannot be written without quotes (and had none).
     #[error("`{0}` is not a valid unquoted Flink identifier")]
     InvalidIdentifier(String),
+    /// The new name exceeds Flink's identifier limit.
     #[error("`{0}` is longer than Flink's limit of 256 characters for an identifier")]
     TooLong(String),
+    /// Two edits cover the same bytes.
     #[error("two edits overlap at byte {0}")]
     Overlap(usize),
 }

@@ -27,11 +27,14 @@ pub enum StateReason {
     Deduplication,
     /// Another OVER aggregation.
     OverWindow,
+    /// `MATCH_RECOGNIZE`.
     MatchRecognize,
+    /// `SELECT DISTINCT`.
     Distinct,
 }
 
 impl StateReason {
+    /// The reason as reports print it (`temporal join`).
     pub fn as_str(self) -> &'static str {
         match self {
             StateReason::Join => "join",
@@ -74,6 +77,7 @@ pub enum Construct {
     LagLead,
     /// Another `OVER` aggregation.
     OverWindow,
+    /// `MATCH_RECOGNIZE`.
     MatchRecognize,
     /// `SELECT DISTINCT`.
     Distinct,
@@ -102,6 +106,7 @@ impl Construct {
         })
     }
 
+    /// The construct as reports print it (`comma join`).
     pub fn as_str(self) -> &'static str {
         match self {
             Construct::Join => "join",
@@ -131,8 +136,11 @@ impl std::fmt::Display for Construct {
 /// One construct of a statement and where it is (1-based, characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StateUse {
+    /// What was found.
     pub construct: Construct,
+    /// Its 1-based line.
     pub line: u32,
+    /// Its 1-based column, in characters.
     pub col: u32,
 }
 

@@ -15,13 +15,20 @@ use crate::graph::Graph;
 use crate::project::{Project, Resolved, Table, TableId};
 use crate::sql::{RefRole, Statement, next_version};
 
+/// Why a table is in the release (its JSON `reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
+    /// Its DDL or DML changed semantically, or its name was bumped by hand.
     Modified,
+    /// Downstream of a re-versioned table (reads it, or is created LIKE a
+    /// table whose DDL changed).
     Descendant,
+    /// Defined at the head and matched to no table of the base.
     New,
+    /// Impacted by a source schema change.
     Schema,
+    /// Asked for by the author (`--also` or the force file).
     Forced,
     /// Written by the same statement set (one job) as a re-versioned
     /// table: the green job must write only green tables. Its JSON
@@ -32,6 +39,7 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Its name in the reports (`forced` for a statement set).
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Modified => "modified",
@@ -53,6 +61,7 @@ pub struct Impacted {
     pub green: String,
     /// The statement's identity (its SQL file's name).
     pub statement: String,
+    /// Why it is in the release.
     pub reason: Reason,
     /// What forced it when it is not in `--also` or the force file:
     /// `statement_set` (a statement set writing it writes a re-versioned
@@ -70,9 +79,13 @@ pub struct Impacted {
     /// Its name in the working tree before any rewrite.
     #[serde(skip)]
     pub head: String,
+    /// Its kind (`source`, `fact`, ...).
     pub kind: &'static str,
+    /// Its shift_left product folder (None outside a product).
     pub product: Option<String>,
+    /// The project-relative path of its DDL's file (None without a DDL).
     pub ddl: Option<String>,
+    /// The project-relative path of its first DML's file (None without one).
     pub dml: Option<String>,
     /// What changed semantically: `ddl`, `dml` (modified tables only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -89,17 +102,24 @@ pub struct Impacted {
 /// and green's (what deploy creates), in deployment order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct StatementNames {
+    /// Blue's statement names: what promotion stops.
     pub blue: Vec<String>,
+    /// Green's statement names: what deploy creates.
     pub green: Vec<String>,
 }
 
 /// A table defined at the base and gone from the head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deleted {
+    /// Its name at the base.
     pub name: String,
+    /// The project-relative path of its DDL's file at the base (None without
+    /// a DDL).
     pub ddl: Option<String>,
 }
 
+/// What a release changes: the tables to deploy, those left running and
+/// those to clean up.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Impact {
     /// Sorted by green name.
@@ -120,10 +140,13 @@ pub struct Impact {
 
 /// What the impact is computed from.
 pub struct ImpactInput<'a> {
+    /// The project at the base.
     pub base: &'a Project,
+    /// The project at the head.
     pub head: &'a Project,
     /// Head table -> its base table ([`match_tables`], computed once).
     pub head_to_base: &'a HashMap<String, String>,
+    /// The head project's lineage graph.
     pub head_graph: &'a Graph,
     /// Project-relative paths of files changed since the base (both sides).
     pub changed_paths: &'a BTreeSet<String>,

@@ -31,6 +31,7 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// Its name, as serialized (`blue_green`, `in_place`).
     pub fn as_str(self) -> &'static str {
         match self {
             Strategy::BlueGreen => "blue_green",
@@ -55,7 +56,9 @@ pub enum Policy {
 /// (a table's name, or its name without the version suffix).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpgradePolicy {
+    /// The policy of the tables with no entry of their own.
     pub default: Policy,
+    /// Per-table overrides, by table name (or name without version suffix).
     pub tables: BTreeMap<String, Policy>,
 }
 
@@ -150,7 +153,9 @@ pub enum InPlaceTarget {
 /// What the strategies are chosen from, beside the impact's input.
 #[derive(Debug, Clone, Copy)]
 pub struct UpgradeInput<'a> {
+    /// The upgrade policy (`upgrade:` in greenlight.yaml).
     pub policy: &'a UpgradePolicy,
+    /// Whether the deploy targets can carry offsets over.
     pub target: &'a InPlaceTarget,
 }
 
