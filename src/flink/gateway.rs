@@ -21,7 +21,9 @@ use crate::deploy::config::{CURRENT_CATALOG, CURRENT_DATABASE};
 /// What the adapter remembers of a statement.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Record {
+    /// The statement's SQL, submitted again when it resumes.
     pub sql: String,
+    /// The statement's own properties, sent with it.
     #[serde(default)]
     pub properties: BTreeMap<String, String>,
     /// Flink job id of a statement that runs (INSERT, statement set, CTAS).
@@ -30,12 +32,16 @@ pub struct Record {
     /// PENDING/COMPLETED/FAILED of a statement without a job.
     #[serde(default)]
     pub phase: String,
+    /// The gateway's error when the statement last failed, None otherwise.
     #[serde(default)]
     pub error: Option<String>,
+    /// Whether greenlight stopped it (stop or delete).
     #[serde(default)]
     pub stopped: bool,
+    /// Path of the savepoint its last stop wrote, which a resumed job starts from.
     #[serde(default)]
     pub savepoint: Option<String>,
+    /// Creation time, seconds since the Unix epoch.
     #[serde(default)]
     pub created_at: i64,
 }
@@ -73,6 +79,7 @@ struct State {
     statements: BTreeMap<String, Record>,
 }
 
+/// A Flink SQL Gateway target, with its statements kept in a state file.
 pub struct Gateway {
     http: Http,
     jobmanager: Option<Http>,
@@ -104,6 +111,9 @@ struct Session {
 }
 
 impl Gateway {
+    /// A client of the gateway at `url`: `session_properties` open its session, the
+    /// optional JobManager REST URL gives exceptions and task slots, and `state_file`
+    /// holds the statements (read now; empty when it does not exist).
     pub fn new(
         url: &str,
         session_properties: BTreeMap<String, String>,
@@ -740,8 +750,12 @@ impl Target for Gateway {
                 };
                 let (s, op) = self.execute(&sql, &config)?;
                 let (_, rows) = self.all_rows(&s, &op)?;
-                r.savepoint = rows
-                    .first()
+                // Only `WITH SAVEPOINT` answers a savepoint path; a plain
+                // `STOP JOB` answers `OK`, which is no place to restore from.
+                r.savepoint = self
+                    .savepoint_dir
+                    .as_ref()
+                    .and(rows.first())
                     .and_then(|x| x.first())
                     .and_then(Value::as_str)
                     .map(String::from);

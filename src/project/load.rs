@@ -13,6 +13,7 @@ use crate::sql::{self, Statement};
 pub struct SqlFile {
     /// Relative to the project directory, `/`-separated.
     pub path: String,
+    /// Its statements, in file order.
     pub statements: Vec<Statement>,
 }
 
@@ -24,6 +25,8 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     "**/.*/**",
 ];
 
+/// The default exclusions plus `patterns` (the config's `exclude`), as one
+/// glob set.
 pub fn exclusion_set(patterns: &[String]) -> Result<GlobSet> {
     let mut b = GlobSetBuilder::new();
     for p in DEFAULT_EXCLUDES
@@ -63,8 +66,78 @@ pub fn walk_sql<T: Send>(
         return Err(ProjectError::NotADirectory(dir.to_path_buf()).into());
     }
     let mut out = walk_folder(dir, "", excludes, &visit)?;
+    if out.is_empty() {
+        all_excluded(dir)?;
+    }
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// The folders and files [`all_excluded`] looks at, at most.
+const EXCLUDED_WALK_BOUND: usize = 100_000;
+
+/// An error when `dir` holds `.sql` files though none is read (all under
+/// `tests/`, hidden folders... or matched by `exclude`): pointed at a
+/// repository whose pipelines sit below such a folder, greenlight would
+/// otherwise report a project without tables.
+fn all_excluded(dir: &Path) -> Result<()> {
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    let (mut count, mut example, mut seen) = (0usize, None::<String>, 0usize);
+    while let Some((folder, rel)) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > EXCLUDED_WALK_BOUND {
+                break;
+            }
+            let name = entry.file_name();
+            let path = if rel.is_empty() {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{rel}/{}", name.to_string_lossy())
+            };
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => pending.push((entry.path(), path)),
+                Ok(t) if t.is_file() && is_sql_name(&name) => {
+                    count += 1;
+                    // Rather a file of `tests/` than of a hidden folder.
+                    let rank = |p: &str| (p.starts_with('.') || p.contains("/."), p.to_string());
+                    if example.as_ref().is_none_or(|e| rank(&path) < rank(e)) {
+                        example = Some(path);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let Some(example) = example else {
+        return Ok(());
+    };
+    Err(ProjectError::AllExcluded {
+        dir: dir.to_path_buf(),
+        count,
+        hint: excluded_hint(&example),
+        example: crate::error::shown_path(&example).into_owned(),
+    }
+    .into())
+}
+
+/// What to do about an excluded file: point `--project` below the folder
+/// the default exclusions drop, or check `exclude`.
+fn excluded_hint(example: &str) -> String {
+    let parts: Vec<&str> = example.split('/').collect();
+    let dropped = parts[..parts.len() - 1]
+        .iter()
+        .rposition(|p| pruned(std::ffi::OsStr::new(p)));
+    match dropped {
+        Some(k) => format!(
+            "files under tests/, target/, node_modules/ and hidden folders are never read; if the pipelines are there, pass that folder with --project (the action's `project-dir` input): `{}`",
+            crate::error::shown_path(&parts[..=k].join("/"))
+        ),
+        None => "`exclude` in greenlight.yaml matches every .sql file: narrow it".into(),
+    }
 }
 
 fn walk_folder<T: Send>(
@@ -128,6 +201,8 @@ pub fn is_sql_path(path: &str) -> bool {
     is_sql_bytes(path.rsplit('/').next().unwrap_or(path).as_bytes())
 }
 
+/// `path` relative to `dir`, `/`-separated (`path` itself when not under
+/// `dir`).
 pub fn relative(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
     let parts: Vec<String> = rel

@@ -489,3 +489,27 @@ fn deeply_nested_parentheses() {
         Some("a.sql:2:1515"),
     );
 }
+
+#[test]
+fn every_sql_file_under_an_excluded_folder() {
+    // shift_left's own repository: its pipelines are test data, under
+    // `tests/`. A graph of 0 tables would look like success.
+    graph_of(
+        "every_sql_file_under_an_excluded_folder",
+        &[
+            ("src/tool/tests/data/proj/pipelines/a/ddl.a.sql", OK),
+            (".github/x.sql", b"SELECT 1;\n"),
+        ],
+        Some("`src/tool/tests`"),
+    );
+    // Pointed below that folder, the same files are a project.
+    let dir = tempfile::TempDir::new().unwrap();
+    let sql = dir.path().join("tests/data/a.sql");
+    std::fs::create_dir_all(sql.parent().unwrap()).unwrap();
+    std::fs::write(&sql, OK).unwrap();
+    let out = greenlight_in(&dir.path().join("tests"), &["graph"]);
+    assert!(out.status.success(), "{}", report(dir.path(), &out));
+    // A folder without any SQL is still an empty project.
+    let empty = tempfile::TempDir::new().unwrap();
+    assert!(greenlight_in(empty.path(), &["graph"]).status.success());
+}

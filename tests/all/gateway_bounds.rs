@@ -129,3 +129,125 @@ fn results_never_ready_stop_at_the_operation_timeout() {
     );
     assert!(start.elapsed() < Duration::from_secs(10));
 }
+
+/// A gateway that runs jobs the way the real one answers (seen on Flink
+/// 2.3.0): an INSERT answers its job id, `SHOW JOBS` lists the jobs, a plain
+/// `STOP JOB` answers `OK` and a `STOP JOB ... WITH SAVEPOINT` the savepoint
+/// path. Every statement POST body is kept.
+fn start_jobs() -> (Misbehaving, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let posted = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (s2, p2) = (server.clone(), posted.clone());
+    let handle = std::thread::spawn(move || {
+        let mut ops: Vec<Vec<serde_json::Value>> = Vec::new();
+        let mut jobs: Vec<(String, String, String)> = Vec::new();
+        for mut req in s2.incoming_requests() {
+            let mut body = String::new();
+            let _ = req.as_reader().read_to_string(&mut body);
+            let path = req.url().to_string();
+            let answer = if path == "/sessions" {
+                json!({"sessionHandle": "s1"})
+            } else if path.ends_with("/statements") {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                let sql = v["statement"].as_str().unwrap_or("").to_string();
+                let rows = if sql.starts_with("INSERT") {
+                    let id = format!("{:032x}", jobs.len() + 1);
+                    let name = v["executionConfig"]["pipeline.name"].as_str().unwrap_or("");
+                    jobs.push((id.clone(), name.to_string(), "RUNNING".into()));
+                    vec![json!([id])]
+                } else if sql == "SHOW JOBS" {
+                    jobs.iter()
+                        .map(|(id, name, state)| {
+                            json!([id, name, state, "2026-11-30T12:00:00.000"])
+                        })
+                        .collect()
+                } else if let Some(rest) = sql.strip_prefix("STOP JOB '") {
+                    let id = &rest[..32];
+                    for j in jobs.iter_mut().filter(|j| j.0 == id) {
+                        j.2 = "FINISHED".into();
+                    }
+                    if sql.ends_with("WITH SAVEPOINT") {
+                        vec![json!(["file:/savepoints/savepoint-1"])]
+                    } else {
+                        vec![json!(["OK"])]
+                    }
+                } else {
+                    vec![json!(["OK"])]
+                };
+                p2.lock().unwrap().push(v);
+                ops.push(rows);
+                json!({"operationHandle": format!("o{}", ops.len() - 1)})
+            } else if path.ends_with("/status") {
+                json!({"status": "FINISHED"})
+            } else if let Some(i) = path.find("/operations/o") {
+                let rest = &path[i + "/operations/o".len()..];
+                let op: usize = rest[..rest.find('/').unwrap()].parse().unwrap();
+                if path.contains("/result/0") {
+                    json!({
+                        "resultType": "PAYLOAD", "isQueryResult": false, "resultKind": "SUCCESS",
+                        "results": {"columns": [], "rowFormat": "JSON",
+                            "data": ops[op].iter().map(|r| json!({"kind": "INSERT", "fields": r})).collect::<Vec<_>>()},
+                        "nextResultUri": path.replace("/result/0", "/result/1")
+                    })
+                } else {
+                    json!({"resultType": "EOS", "isQueryResult": false, "resultKind": "SUCCESS",
+                        "results": {"columns": [], "rowFormat": "JSON", "data": []}})
+                }
+            } else {
+                json!({})
+            };
+            let _ = req.respond(
+                tiny_http::Response::from_string(answer.to_string()).with_header(
+                    tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
+                ),
+            );
+        }
+    });
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let server = Misbehaving {
+        url,
+        fetches,
+        server,
+        handle: Some(handle),
+    };
+    (server, posted)
+}
+
+/// The restore path sent with the resumed INSERT, if any.
+fn stop_then_resume(savepoint_dir: Option<&str>) -> Option<String> {
+    let (server, posted) = start_jobs();
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = client(&server.url, dir.path());
+    g.savepoint_dir = savepoint_dir.map(String::from);
+    let stmt = greenlight::flink::NewStatement {
+        name: "p-dml-fct-x".into(),
+        sql: "INSERT INTO fct_x SELECT * FROM src_x".into(),
+        properties: BTreeMap::new(),
+    };
+    g.create(&stmt).unwrap();
+    g.stop("p-dml-fct-x").unwrap();
+    g.resume("p-dml-fct-x").unwrap();
+    let bodies = posted.lock().unwrap();
+    let inserts: Vec<&serde_json::Value> = bodies
+        .iter()
+        .filter(|b| {
+            b["statement"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("INSERT"))
+        })
+        .collect();
+    assert_eq!(inserts.len(), 2, "created, then resumed: {bodies:?}");
+    inserts[1]["executionConfig"]["execution.savepoint.path"]
+        .as_str()
+        .map(String::from)
+}
+
+#[test]
+fn a_plain_stop_answers_ok_which_is_no_savepoint_to_resume_from() {
+    assert_eq!(stop_then_resume(None), None);
+    assert_eq!(
+        stop_then_resume(Some("file:/savepoints")).as_deref(),
+        Some("file:/savepoints/savepoint-1")
+    );
+}
