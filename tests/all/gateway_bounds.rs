@@ -37,40 +37,21 @@ impl Drop for Misbehaving {
     }
 }
 
-fn start(mode: Results) -> Misbehaving {
+/// A gateway stand-in on a free port: `answer(path, body)` gives each JSON
+/// answer. `fetches` is the caller's counter.
+fn serve(
+    fetches: Arc<AtomicUsize>,
+    mut answer: impl FnMut(&str, &str) -> serde_json::Value + Send + 'static,
+) -> Misbehaving {
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
     let url = format!("http://{}", server.server_addr().to_ip().unwrap());
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let (s2, f2) = (server.clone(), fetches.clone());
+    let s2 = server.clone();
     let handle = std::thread::spawn(move || {
         for mut req in s2.incoming_requests() {
             let mut body = String::new();
             let _ = req.as_reader().read_to_string(&mut body);
             let path = req.url().to_string();
-            let answer = if path == "/sessions" {
-                json!({"sessionHandle": "s1"})
-            } else if path.ends_with("/statements") {
-                json!({"operationHandle": "o1"})
-            } else if path.ends_with("/status") {
-                json!({"status": "FINISHED"})
-            } else if path.contains("/result/") {
-                f2.fetch_add(1, Ordering::SeqCst);
-                let row = json!({"kind": "INSERT", "fields": ["x"]});
-                match mode {
-                    Results::SameTokenForever => json!({
-                        "resultType": "PAYLOAD", "isQueryResult": true, "resultKind": "SUCCESS_WITH_CONTENT",
-                        "results": {"columns": [], "rowFormat": "JSON", "data": [row]},
-                        "nextResultUri": "/v3/sessions/s1/operations/o1/result/1?rowFormat=JSON"
-                    }),
-                    Results::NeverReady => json!({
-                        "resultType": "NOT_READY", "isQueryResult": true, "resultKind": "SUCCESS_WITH_CONTENT",
-                        "results": {"columns": [], "rowFormat": "JSON", "data": []},
-                        "nextResultUri": "/v3/sessions/s1/operations/o1/result/0?rowFormat=JSON"
-                    }),
-                }
-            } else {
-                json!({})
-            };
+            let answer = answer(&path, &body);
             let _ = req.respond(
                 tiny_http::Response::from_string(answer.to_string()).with_header(
                     tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
@@ -84,6 +65,37 @@ fn start(mode: Results) -> Misbehaving {
         server,
         handle: Some(handle),
     }
+}
+
+fn start(mode: Results) -> Misbehaving {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let f2 = fetches.clone();
+    serve(fetches, move |path, _| {
+        if path == "/sessions" {
+            json!({"sessionHandle": "s1"})
+        } else if path.ends_with("/statements") {
+            json!({"operationHandle": "o1"})
+        } else if path.ends_with("/status") {
+            json!({"status": "FINISHED"})
+        } else if path.contains("/result/") {
+            f2.fetch_add(1, Ordering::SeqCst);
+            let row = json!({"kind": "INSERT", "fields": ["x"]});
+            match mode {
+                Results::SameTokenForever => json!({
+                    "resultType": "PAYLOAD", "isQueryResult": true, "resultKind": "SUCCESS_WITH_CONTENT",
+                    "results": {"columns": [], "rowFormat": "JSON", "data": [row]},
+                    "nextResultUri": "/v3/sessions/s1/operations/o1/result/1?rowFormat=JSON"
+                }),
+                Results::NeverReady => json!({
+                    "resultType": "NOT_READY", "isQueryResult": true, "resultKind": "SUCCESS_WITH_CONTENT",
+                    "results": {"columns": [], "rowFormat": "JSON", "data": []},
+                    "nextResultUri": "/v3/sessions/s1/operations/o1/result/0?rowFormat=JSON"
+                }),
+            }
+        } else {
+            json!({})
+        }
+    })
 }
 
 fn client(url: &str, dir: &std::path::Path) -> Gateway {
@@ -135,82 +147,61 @@ fn results_never_ready_stop_at_the_operation_timeout() {
 /// `STOP JOB` answers `OK` and a `STOP JOB ... WITH SAVEPOINT` the savepoint
 /// path. Every statement POST body is kept.
 fn start_jobs() -> (Misbehaving, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
     let posted = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let (s2, p2) = (server.clone(), posted.clone());
-    let handle = std::thread::spawn(move || {
-        let mut ops: Vec<Vec<serde_json::Value>> = Vec::new();
-        let mut jobs: Vec<(String, String, String)> = Vec::new();
-        for mut req in s2.incoming_requests() {
-            let mut body = String::new();
-            let _ = req.as_reader().read_to_string(&mut body);
-            let path = req.url().to_string();
-            let answer = if path == "/sessions" {
-                json!({"sessionHandle": "s1"})
-            } else if path.ends_with("/statements") {
-                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-                let sql = v["statement"].as_str().unwrap_or("").to_string();
-                let rows = if sql.starts_with("INSERT") {
-                    let id = format!("{:032x}", jobs.len() + 1);
-                    let name = v["executionConfig"]["pipeline.name"].as_str().unwrap_or("");
-                    jobs.push((id.clone(), name.to_string(), "RUNNING".into()));
-                    vec![json!([id])]
-                } else if sql == "SHOW JOBS" {
-                    jobs.iter()
-                        .map(|(id, name, state)| {
-                            json!([id, name, state, "2026-11-30T12:00:00.000"])
-                        })
-                        .collect()
-                } else if let Some(rest) = sql.strip_prefix("STOP JOB '") {
-                    let id = &rest[..32];
-                    for j in jobs.iter_mut().filter(|j| j.0 == id) {
-                        j.2 = "FINISHED".into();
-                    }
-                    if sql.ends_with("WITH SAVEPOINT") {
-                        vec![json!(["file:/savepoints/savepoint-1"])]
-                    } else {
-                        vec![json!(["OK"])]
-                    }
+    let p2 = posted.clone();
+    let mut ops: Vec<Vec<serde_json::Value>> = Vec::new();
+    let mut jobs: Vec<(String, String, String)> = Vec::new();
+    let server = serve(Arc::new(AtomicUsize::new(0)), move |path, body| {
+        if path == "/sessions" {
+            json!({"sessionHandle": "s1"})
+        } else if path.ends_with("/statements") {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            let sql = v["statement"].as_str().unwrap_or("").to_string();
+            let rows = if sql.starts_with("INSERT") {
+                let id = format!("{:032x}", jobs.len() + 1);
+                let name = v["executionConfig"]["pipeline.name"].as_str().unwrap_or("");
+                jobs.push((id.clone(), name.to_string(), "RUNNING".into()));
+                vec![json!([id])]
+            } else if sql == "SHOW JOBS" {
+                jobs.iter()
+                    .map(|(id, name, state)| json!([id, name, state, "2026-11-30T12:00:00.000"]))
+                    .collect()
+            } else if let Some(rest) = sql.strip_prefix("STOP JOB '") {
+                let id = &rest[..32];
+                for j in jobs.iter_mut().filter(|j| j.0 == id) {
+                    j.2 = "FINISHED".into();
+                }
+                if sql.ends_with("WITH SAVEPOINT") {
+                    vec![json!(["file:/savepoints/savepoint-1"])]
                 } else {
                     vec![json!(["OK"])]
-                };
-                p2.lock().unwrap().push(v);
-                ops.push(rows);
-                json!({"operationHandle": format!("o{}", ops.len() - 1)})
-            } else if path.ends_with("/status") {
-                json!({"status": "FINISHED"})
-            } else if let Some(i) = path.find("/operations/o") {
-                let rest = &path[i + "/operations/o".len()..];
-                let op: usize = rest[..rest.find('/').unwrap()].parse().unwrap();
-                if path.contains("/result/0") {
-                    json!({
-                        "resultType": "PAYLOAD", "isQueryResult": false, "resultKind": "SUCCESS",
-                        "results": {"columns": [], "rowFormat": "JSON",
-                            "data": ops[op].iter().map(|r| json!({"kind": "INSERT", "fields": r})).collect::<Vec<_>>()},
-                        "nextResultUri": path.replace("/result/0", "/result/1")
-                    })
-                } else {
-                    json!({"resultType": "EOS", "isQueryResult": false, "resultKind": "SUCCESS",
-                        "results": {"columns": [], "rowFormat": "JSON", "data": []}})
                 }
             } else {
-                json!({})
+                vec![json!(["OK"])]
             };
-            let _ = req.respond(
-                tiny_http::Response::from_string(answer.to_string()).with_header(
-                    tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
-                ),
-            );
+            p2.lock().unwrap().push(v);
+            ops.push(rows);
+            json!({"operationHandle": format!("o{}", ops.len() - 1)})
+        } else if path.ends_with("/status") {
+            json!({"status": "FINISHED"})
+        } else if let Some(i) = path.find("/operations/o") {
+            let rest = &path[i + "/operations/o".len()..];
+            let op: usize = rest[..rest.find('/').unwrap()].parse().unwrap();
+            if path.contains("/result/0") {
+                json!({
+                    "resultType": "PAYLOAD", "isQueryResult": false, "resultKind": "SUCCESS",
+                    "results": {"columns": [], "rowFormat": "JSON",
+                        "data": ops[op].iter().map(|r| json!({"kind": "INSERT", "fields": r})).collect::<Vec<_>>()},
+                    "nextResultUri": path.replace("/result/0", "/result/1")
+                })
+            } else {
+                json!({"resultType": "EOS", "isQueryResult": false, "resultKind": "SUCCESS",
+                        "results": {"columns": [], "rowFormat": "JSON", "data": []}})
+            }
+        } else {
+            json!({})
         }
     });
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let server = Misbehaving {
-        url,
-        fetches,
-        server,
-        handle: Some(handle),
-    };
     (server, posted)
 }
 
