@@ -130,7 +130,7 @@ fn excluded_hint(example: &str) -> String {
     let parts: Vec<&str> = example.split('/').collect();
     let dropped = parts[..parts.len() - 1]
         .iter()
-        .rposition(|p| pruned(std::ffi::OsStr::new(p)));
+        .position(|p| pruned(std::ffi::OsStr::new(p)));
     match dropped {
         Some(k) => format!(
             "files under tests/, target/, node_modules/ and hidden folders are never read; if the pipelines are there, pass that folder with --project (the action's `project-dir` input): `{}`",

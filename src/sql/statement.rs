@@ -441,6 +441,20 @@ fn statement(
             ));
         }
     };
+    if !matches!(
+        kind,
+        StatementKind::Insert
+            | StatementKind::Query
+            | StatementKind::CreateTable
+            | StatementKind::Ctas
+            | StatementKind::CreateView
+            | StatementKind::CreateMaterializedTable
+            | StatementKind::CreateMaterializedTableSchema
+    ) && !first.is_kw(Keyword::EXPLAIN)
+        && !first.is_word_ci("COMPILE")
+    {
+        missing_semicolon(&a, toks, lo, hi, kind)?;
+    }
     let refs = a.refs;
     let fingerprint = fingerprint(src, toks, lo, hi, target.as_ref(), &refs);
     let state_uses = super::state::state_uses(src, toks, lo, hi, kind.defines_table());
@@ -461,6 +475,53 @@ fn statement(
         scope: None,
         declared: None,
     })
+}
+
+/// A statement that greenlight does not read to its end (a session
+/// setting, `DROP`, `ALTER`, `CREATE FUNCTION`...) must not run into the next
+/// one: a word that starts a statement at the start of a line, inside it,
+/// means a `;` is missing, and everything up to the next `;` would be lost
+/// from the lineage.
+fn missing_semicolon(
+    a: &QueryAnalyzer<'_>,
+    toks: &[Tok],
+    lo: usize,
+    hi: usize,
+    kind: StatementKind,
+) -> Result<(), SqlError> {
+    let starts = |i: usize| {
+        let t = &toks[i];
+        let clause_of_alter = kind == StatementKind::Alter
+            && (t.is_kw(Keyword::DROP) || t.is_kw(Keyword::SET) || t.is_kw(Keyword::RESET));
+        let keyword = [
+            Keyword::INSERT,
+            Keyword::EXECUTE,
+            Keyword::BEGIN,
+            Keyword::CREATE,
+            Keyword::DROP,
+            Keyword::ALTER,
+            Keyword::SELECT,
+            Keyword::SET,
+            Keyword::RESET,
+            Keyword::USE,
+        ]
+        .into_iter()
+        .any(|k| t.is_kw(k));
+        // `SET (...)` and `RESET (...)` are clauses (`ALTER DATABASE d SET (...)`).
+        let options = toks.get(i + 1).is_some_and(|n| n.kind == TokKind::LParen);
+        keyword && !clause_of_alter && !options && toks[i - 1].line < t.line
+    };
+    match (lo + 1..hi).find(|&i| starts(i)) {
+        Some(i) => Err(a.err_at(
+            i,
+            format!(
+                "`{}` starts a new statement: a `;` is missing before it",
+                first_text(&toks[i])
+            ),
+            "end the statement before it with `;`",
+        )),
+        None => Ok(()),
+    }
 }
 
 fn first_text(t: &Tok) -> String {
