@@ -85,7 +85,7 @@ pub enum Error {
     },
     /// Tables read (or copy with `LIKE`) each other in a loop; holds the tables
     /// along it, each after the first with where it reads the one before.
-    #[error("dependency cycle: {}\n  hint: a table cannot read itself, directly or through other tables", .0.join(" -> "))]
+    #[error("dependency cycle: {}\n  hint: a table cannot read itself through other tables", .0.join(" -> "))]
     Cycle(Vec<String>),
     /// The impact of a release cannot be computed.
     #[error(transparent)]

@@ -350,11 +350,19 @@ impl Project {
         let mut parents: Vec<BTreeSet<Node>> = vec![BTreeSet::new(); self.tables.len()];
         let mut likes: Vec<BTreeSet<Node>> = vec![BTreeSet::new(); self.tables.len()];
         let mut args = Vec::new();
+        let mut self_reads = Vec::new();
         for (t, table) in self.tables.iter().enumerate() {
             for loc in table.ddl.iter().chain(table.dml.iter()) {
                 let stmt = self.statement(*loc);
                 for r in &stmt.refs {
                     let into = match r.role {
+                        // A table that reads itself (an upsert table joined
+                        // with its own rows) is a feedback loop, not a cycle
+                        // between tables: no edge, renamed with the table.
+                        RefRole::Read if self.find(stmt.scope(), &r.name) == Some(t) => {
+                            self_reads.push((*loc, r.name.last().clone()));
+                            continue;
+                        }
                         RefRole::Read => &mut parents[t],
                         RefRole::Like => &mut likes[t],
                         RefRole::TableArg { uncorrelated } => {
@@ -399,6 +407,18 @@ impl Project {
                 hint: "write TABLE ".to_string()
                     + &name.display()
                     + " if the function takes the table; if it is a column, qualify it (alias.column)",
+            });
+        }
+        for (loc, part) in self_reads {
+            warnings.push(FileError {
+                path: self.path(loc).to_string(),
+                line: part.line,
+                col: part.col,
+                message: format!(
+                    "`{}` reads itself: a feedback loop, renamed with the table",
+                    part.value
+                ),
+                hint: "its green version reads its own green rows and starts without blue's".into(),
             });
         }
         warnings.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
