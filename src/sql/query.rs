@@ -498,6 +498,7 @@ impl<'t> QueryAnalyzer<'t> {
                             if clause != Clause::Select {
                                 return Err(self.unexpected(i, prev));
                             }
+                            self.select_list_ends(i)?;
                             clause = Clause::From;
                             expect = Some(i);
                         }
@@ -695,6 +696,27 @@ impl<'t> QueryAnalyzer<'t> {
                 format!("check the spelling of `{found}` (FROM?)"),
             )),
         }
+    }
+
+    /// The select list before the FROM at `i` ends with an item: Flink
+    /// rejects `SELECT a, FROM t` and `SELECT FROM t`.
+    fn select_list_ends(&self, i: usize) -> Result<(), SqlError> {
+        let before = &self.toks[i - 1];
+        if before.kind == TokKind::Comma {
+            return Err(self.err_at(
+                i - 1,
+                "a `,` right before FROM: the select list ends with an empty item",
+                "remove the `,` or add the missing column",
+            ));
+        }
+        if before.is_kw(Keyword::SELECT) || before.is_kw(Keyword::DISTINCT) {
+            return Err(self.err_at(
+                i,
+                "the select list is empty",
+                "name the columns to select, or `*`",
+            ));
+        }
+        Ok(())
     }
 
     /// `[NATURAL] [INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] |

@@ -1,0 +1,1 @@
+INSERT INTO fct_orders SELECT FROM src_orders;

@@ -1,0 +1,4 @@
+INSERT INTO fct_orders
+SELECT id,
+  amount,
+FROM src_orders;
